@@ -1,0 +1,260 @@
+import type { Chunk } from '../corpus/index.ts';
+import type { Hit, QueryAnalysis, Retrieval, Retriever } from '../retrieve/index.ts';
+import { analyze, fold, isStopword } from '../text/index.ts';
+
+export type Audience = 'citizen' | 'student';
+
+export interface Citation {
+  id: string;
+  docId: string;
+  kind: Chunk['kind'];
+  title: string;
+  section: string;
+  url?: string;
+  snippet: string;
+}
+
+export interface Answer {
+  answered: boolean;
+  answer: string;
+  citations: Citation[];
+  suggestions: string[];
+  mode: 'extractive' | 'generative';
+  /** 0..1, logged for staff review */
+  confidence: number;
+  /** why it was declined, for the log */
+  reason?: 'empty' | 'unsafe' | 'out-of-scope';
+  /** the chunks the answer was built from (for the generative path and the log) */
+  hits: Hit[];
+}
+
+/** Below this coverage of the question's topic words, the corpus does not support an answer. */
+export const DECLINE_BELOW = 0.62;
+/** A FAQ question covering the question this well is answered as written. */
+const FAQ_MATCH = 0.8;
+
+const UNSAFE = [
+  /bỏ qua (mọi |tất cả |các )?(hướng dẫn|chỉ dẫn|lệnh)/,
+  /ignore (all |any |the )?(previous|prior|above)/,
+  /system prompt|prompt hệ thống|jailbreak/,
+  /mật khẩu|password|api[ _-]?key/,
+  /mã độc|malware|virus máy tính|hack/,
+  /(chế tạo|làm|tạo ra) (khí độc|bom|chất nổ|thuốc nổ)|đầu độc|giết người|hại người|gây hại cho người/,
+  /tự tử|tự sát/,
+];
+
+export function isUnsafe(question: string): boolean {
+  const q = question.normalize('NFC').toLowerCase();
+  const f = fold(q);
+  return UNSAFE.some((re) => re.test(q) || re.test(f) || new RegExp(fold(re.source)).test(f));
+}
+
+export const STARTERS: Record<Audience, string[]> = {
+  citizen: [
+    'Đệm lót sinh học là gì?',
+    'Làm sao vận hành hầm biogas an toàn?',
+    'Rác hữu cơ trong nhà xử lý thế nào?',
+    'Kế hoạch của tỉnh giao Sở Nông nghiệp và Môi trường nhiệm vụ gì?',
+  ],
+  student: [
+    'Vi sinh vật phân giải hiếu khí và kị khí khác nhau thế nào?',
+    'Khí sinh học được tạo ra như thế nào?',
+    'Vi sinh vật xử lí nước thải ra sao?',
+    'Làm dự án điều tra công nghệ xử lí ô nhiễm ở địa phương thế nào?',
+  ],
+};
+
+const DECLINE_TEXT: Record<NonNullable<Answer['reason']>, string> = {
+  empty: 'Bạn hãy nhập câu hỏi về công nghệ sinh học trong bảo vệ môi trường, ví dụ một trong các gợi ý dưới đây.',
+  unsafe:
+    'Xin lỗi, tôi không thể giúp yêu cầu này. Tôi chỉ trả lời các câu hỏi về công nghệ sinh học trong bảo vệ môi trường và Kế hoạch của tỉnh Sơn La.',
+  'out-of-scope':
+    'Xin lỗi, hiện tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được chuyển tới cán bộ Sở Nông nghiệp và Môi trường để bổ sung. Tôi có thể giúp về chế phẩm sinh học, hầm biogas, đệm lót sinh học, ủ phân compost, phân bón vi sinh, xử lý rác và nước thải, và Kế hoạch phát triển công nghiệp sinh học của tỉnh.',
+};
+
+export function declined(reason: NonNullable<Answer['reason']>, audience: Audience, confidence = 0, hits: Hit[] = []): Answer {
+  return {
+    answered: false,
+    answer: DECLINE_TEXT[reason],
+    citations: [],
+    suggestions: STARTERS[audience].slice(0, 3),
+    mode: 'extractive',
+    confidence,
+    reason,
+    hits,
+  };
+}
+
+export function sourceUrl(c: Pick<Chunk, 'docId' | 'anchor' | 'kind'>): string {
+  return `/nguon/${encodeURIComponent(c.docId)}#${encodeURIComponent(c.anchor)}`;
+}
+
+function snippet(text: string, max = 280): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, flat.lastIndexOf(' ', max))}…`;
+}
+
+export function citationOf(c: Chunk, snippetText = c.text): Citation {
+  return {
+    id: c.id,
+    docId: c.docId,
+    kind: c.kind,
+    title: c.title,
+    section: c.section,
+    url: sourceUrl(c),
+    snippet: snippet(snippetText),
+  };
+}
+
+/** Sentences and list items of a chunk, in order. */
+export function sentences(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split(/\n+/)) {
+    const item = line.trim();
+    if (!item) continue;
+    const isList = /^[-*•]\s+|^\d+\.\s+/.test(item);
+    const body = item.replace(/^[-*•]\s+/, '');
+    if (isList || body.length < 220) {
+      out.push(isList ? `- ${body}` : body);
+      continue;
+    }
+    // split long paragraphs at sentence ends: ". " or "; " followed by an upper-case letter
+    for (const s of body.split(/(?<=[.!?;])\s+(?=[\p{Lu}"(])/u)) if (s.trim()) out.push(s.trim());
+  }
+  return out;
+}
+
+function sentenceScore(s: string, q: QueryAnalysis, idf: (t: string) => number): number {
+  const { folded } = analyze(s);
+  const set = new Set(folded.filter((t) => !isStopword(t)));
+  const bigrams = new Set<string>();
+  for (let i = 0; i + 1 < folded.length; i++) bigrams.add(`${folded[i]}_${folded[i + 1]}`);
+  let score = 0;
+  for (const t of q.content) if (set.has(t)) score += idf(t);
+  for (const b of q.bigrams) if (bigrams.has(b)) score += 1.5;
+  return score;
+}
+
+/** Picks the sentences of a chunk that answer, keeping their order; short sections are given whole. */
+export function pickSentences(chunk: Chunk, q: QueryAnalysis, idf: (t: string) => number, budget = 520): string[] {
+  const all = sentences(chunk.text);
+  const total = all.reduce((n, s) => n + s.length, 0);
+  if (total <= budget) return all;
+  const scored = all.map((s, i) => ({ s, i, score: sentenceScore(s, q, idf) + (i === 0 ? 0.8 : 0) }));
+  const chosen: typeof scored = [];
+  let used = 0;
+  for (const cand of [...scored].sort((a, b) => b.score - a.score || a.i - b.i)) {
+    if (cand.score <= 0 && chosen.length) break;
+    if (used + cand.s.length > budget && chosen.length) continue;
+    chosen.push(cand);
+    used += cand.s.length;
+    if (chosen.length >= 4) break;
+  }
+  // a list item read alone loses its lead-in: keep the sentence that introduces the list
+  const lead = all.findIndex((s) => s.endsWith(':'));
+  if (lead >= 0 && chosen.some((c) => c.i > lead && c.s.startsWith('- ')) && !chosen.some((c) => c.i === lead))
+    chosen.push(scored[lead]!);
+  return chosen.sort((a, b) => a.i - b.i).map((c) => c.s);
+}
+
+function faqQuestionCoverage(q: QueryAnalysis, chunk: Chunk, idf: (t: string) => number): number {
+  if (!chunk.questions?.length || !q.content.length) return 0;
+  let best = 0;
+  for (const question of chunk.questions) {
+    const set = new Set(analyze(question).folded);
+    const content = [...set].filter((t) => !isStopword(t));
+    let have = 0;
+    let all = 0;
+    for (const t of q.content) {
+      all += idf(t);
+      if (set.has(t)) have += idf(t);
+    }
+    // and the FAQ question must not be about much more than what was asked
+    const extra = content.filter((t) => !q.content.includes(t)).reduce((n, t) => n + idf(t), 0);
+    best = Math.max(best, all ? have / (all + 0.5 * extra) : 0);
+  }
+  return best;
+}
+
+export interface AnswerOptions {
+  audience: Audience;
+}
+
+/**
+ * The embedded default: decide from retrieval whether the corpus supports an answer, then quote the
+ * sentences that answer, each part traceable to its citation ([1], [2]).
+ */
+export function answerFromChunks(question: string, retrieval: Retrieval, retriever: Retriever, { audience }: AnswerOptions): Answer {
+  const q = retrieval.query;
+  if (isUnsafe(question)) return declined('unsafe', audience);
+  if (!q.content.length) return declined('empty', audience);
+  const hits = retrieval.hits;
+  const top = hits[0];
+  const confidence = Math.max(0, ...hits.slice(0, 3).map((h) => h.coverage));
+  if (!top || confidence < DECLINE_BELOW) return declined('out-of-scope', audience, confidence, hits);
+
+  const idf = retriever.idf;
+  // a curated FAQ entry that matches strongly is answered as written
+  const faq = hits
+    .slice(0, 5)
+    .filter((h) => h.chunk.kind === 'faq')
+    .map((h) => ({ h, m: faqQuestionCoverage(q, h.chunk, idf) }))
+    .sort((a, b) => b.m - a.m)[0];
+  if (faq && faq.m >= FAQ_MATCH) {
+    const chunk = faq.h.chunk;
+    const support = (chunk.supports ?? [])
+      .map((s) => retriever.chunkById(`${s.docId}#${s.anchor}`))
+      .filter((c): c is Chunk => c !== null);
+    return {
+      answered: true,
+      answer: `${chunk.text.trim()} [1]`,
+      citations: [citationOf(chunk), ...support.slice(0, 2).map((c) => citationOf(c))],
+      suggestions: followUps(hits, chunk, audience),
+      mode: 'extractive',
+      confidence: Math.max(confidence, faq.m),
+      hits,
+    };
+  }
+
+  // the best chunk answers; a second one joins when it covers the question about as well
+  const primary = hits.find((h) => h.coverage >= DECLINE_BELOW) ?? top;
+  const used: Hit[] = [primary];
+  const second = hits.find(
+    (h) => h !== primary && h.chunk.kind !== 'faq' && h.coverage >= Math.max(DECLINE_BELOW, primary.coverage - 0.05) && h.chunk.docId !== primary.chunk.docId,
+  );
+  if (second && primary.chunk.text.length < 700) used.push(second);
+
+  const parts: string[] = [];
+  const citations: Citation[] = [];
+  used.forEach((h, i) => {
+    const picked = pickSentences(h.chunk, q, idf, i === 0 ? 560 : 300);
+    if (!picked.length) return;
+    const n = citations.length + 1;
+    const last = picked.length - 1;
+    picked[last] = `${picked[last]} [${n}]`;
+    parts.push(...picked);
+    citations.push(citationOf(h.chunk, picked.join(' ')));
+  });
+  return {
+    answered: true,
+    answer: parts.join('\n'),
+    citations,
+    suggestions: followUps(hits, primary.chunk, audience),
+    mode: 'extractive',
+    confidence,
+    hits,
+  };
+}
+
+/** Follow-up questions: FAQ questions near the answer, then the audience's starters. */
+function followUps(hits: Hit[], answered: Chunk, audience: Audience): string[] {
+  const out: string[] = [];
+  for (const h of hits) {
+    if (h.chunk.kind !== 'faq' || h.chunk.id === answered.id) continue;
+    const q = h.chunk.questions?.[0];
+    if (q && !out.includes(q)) out.push(q);
+    if (out.length === 3) break;
+  }
+  for (const s of STARTERS[audience]) if (out.length < 3 && !out.includes(s)) out.push(s);
+  return out;
+}

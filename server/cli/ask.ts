@@ -1,0 +1,19 @@
+import { createAssistant } from '../assistant.ts';
+import { loadConfig } from '../config.ts';
+
+/** `npm run ask -- "câu hỏi" [--student]`: the same JSON as POST /api/chat, without a server. */
+const args = process.argv.slice(2);
+const message = args.filter((a) => !a.startsWith('--')).join(' ').trim();
+if (!message) {
+  console.error('Cách dùng: npm run ask -- "câu hỏi của bạn" [--student]');
+  process.exit(2);
+}
+const config = loadConfig();
+const assistant = await createAssistant({ dataDir: config.dataDir, corpusDir: config.corpusDir });
+const { confidence: _confidence, ...response } = await assistant.ask({
+  message,
+  audience: args.includes('--student') ? 'student' : 'citizen',
+  site: 'cli',
+});
+console.log(JSON.stringify(response, null, 2));
+assistant.close();

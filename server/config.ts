@@ -1,0 +1,55 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** Everything the environment can set (names fixed in shared/CONTRACT.md). */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  corpusDir: string;
+  allowedOrigins: string[];
+  rateLimitPerMinute: number;
+  /** addresses of the reverse proxies whose X-Forwarded-For is trusted; empty = use the socket address */
+  trustProxy: string[];
+  retentionDays: number;
+  llm: { baseURL: string; apiKey: string; model: string } | null;
+  embedding: { baseURL: string; apiKey: string; model: string } | null;
+}
+
+function int(value: string | undefined, fallback: number): number {
+  const n = value === undefined || value === '' ? NaN : Number(value);
+  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : fallback;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const llmBase = env.LLM_BASE_URL?.trim();
+  const llmModel = env.LLM_MODEL?.trim();
+  const embBase = env.EMBEDDING_BASE_URL?.trim() || llmBase;
+  const embModel = env.EMBEDDING_MODEL?.trim();
+  const trust = env.TRUST_PROXY?.trim();
+  return {
+    port: int(env.PORT, 3000),
+    host: env.HOST?.trim() || '127.0.0.1',
+    dataDir: resolve(env.DATA_DIR?.trim() || resolve(ROOT, 'data')),
+    corpusDir: resolve(env.CORPUS_DIR?.trim() || resolve(ROOT, 'corpus')),
+    allowedOrigins: list(env.ALLOWED_ORIGINS),
+    rateLimitPerMinute: int(env.RATE_LIMIT_PER_MINUTE, 30),
+    // "1"/"true" trusts the loopback proxy; otherwise a comma-separated list of proxy addresses
+    trustProxy: !trust || trust === '0' || trust === 'false' ? [] : trust === '1' || trust === 'true' ? ['127.0.0.1', '::1'] : list(trust),
+    retentionDays: int(env.RETENTION_DAYS, 180) || 180,
+    llm: llmBase && llmModel ? { baseURL: llmBase, apiKey: env.LLM_API_KEY?.trim() || 'không-cần', model: llmModel } : null,
+    embedding:
+      embBase && embModel
+        ? { baseURL: embBase, apiKey: env.EMBEDDING_API_KEY?.trim() || env.LLM_API_KEY?.trim() || 'không-cần', model: embModel }
+        : null,
+  };
+}

@@ -1,0 +1,116 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { Assistant, ChatResponse } from '../assistant.ts';
+import { recordFeedback } from '../log/index.ts';
+import { fail } from './errors.ts';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+export const MAX_MESSAGE_CHARS = 1500;
+
+/** Control characters, bidi overrides and lone surrogates never reach the pipeline or the log. */
+export function cleanText(s: string): string {
+  return s
+    .toWellFormed()
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069\uFEFF]/g, '')
+    .trim();
+}
+
+const ChatBody = z.object({
+  message: z.string(),
+  conversationId: z.string().max(100).regex(/^[\w-]*$/).optional().nullable(),
+  audience: z.enum(['citizen', 'student']).optional().nullable(),
+  site: z.string().max(200).optional().nullable(),
+});
+
+const FeedbackBody = z.object({
+  messageId: z.string().min(1).max(100),
+  helpful: z.boolean(),
+  comment: z.string().max(2000).optional().nullable(),
+});
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
+
+async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<Parsed<T>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return { ok: false, response: fail(c, 'not_json') };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await c.req.text());
+  } catch {
+    return { ok: false, response: fail(c, 'bad_json') };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const field = parsed.error.issues[0]?.path.join('.') || 'nội dung';
+    return { ok: false, response: fail(c, 'invalid', `Yêu cầu không hợp lệ: trường "${field}" sai kiểu hoặc thiếu.`) };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** Splits an answer into pieces for streaming, at word boundaries. */
+function pieces(text: string, size = 24): string[] {
+  const out: string[] = [];
+  const words = text.split(/(?<=\s)/);
+  for (let i = 0; i < words.length; i += size) out.push(words.slice(i, i + size).join(''));
+  return out;
+}
+
+export interface ApiOptions {
+  /** how the chat answer is produced; defaults to the assistant's extractive answer */
+  chat?: (req: Parameters<Assistant['ask']>[0], stream: ((delta: string) => Promise<void>) | null, signal: AbortSignal) => Promise<ChatResponse>;
+}
+
+export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
+  const api = new Hono();
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => fail(c, 'body_too_large') });
+
+  const chat =
+    options.chat ??
+    (async (req, stream) => {
+      const { confidence: _confidence, ...response } = await assistant.ask(req);
+      if (stream) for (const p of pieces(response.answer)) await stream(p);
+      return response;
+    });
+
+  api.post('/chat', limit, async (c) => {
+    const body = await readJson(c, ChatBody);
+    if (!body.ok) return body.response;
+    const message = cleanText(body.value.message);
+    if (!message) return fail(c, 'empty_message');
+    if ([...message].length > MAX_MESSAGE_CHARS) return fail(c, 'too_long');
+    const req = {
+      message,
+      conversationId: body.value.conversationId || undefined,
+      audience: body.value.audience ?? 'citizen',
+      site: body.value.site ? cleanText(body.value.site) : undefined,
+    };
+    const controller = new AbortController();
+    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
+      return c.json(await chat(req, null, controller.signal));
+    }
+    return streamSSE(c, async (stream) => {
+      stream.onAbort(() => controller.abort());
+      let id = 0;
+      const result = await chat(
+        req,
+        async (delta) => {
+          if (!controller.signal.aborted) await stream.writeSSE({ event: 'delta', data: JSON.stringify({ text: delta }), id: String(++id) });
+        },
+        controller.signal,
+      );
+      if (!controller.signal.aborted) await stream.writeSSE({ event: 'done', data: JSON.stringify(result), id: String(++id) });
+    });
+  });
+
+  api.post('/feedback', limit, async (c) => {
+    const body = await readJson(c, FeedbackBody);
+    if (!body.ok) return body.response;
+    const comment = body.value.comment ? cleanText(body.value.comment) : undefined;
+    if (!recordFeedback(assistant.db, body.value.messageId, body.value.helpful, comment)) return fail(c, 'unknown_message');
+    return c.body(null, 204);
+  });
+
+  return api;
+}

@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Assistant } from '../assistant.ts';
+import type { Config } from '../config.ts';
+import { apiRoutes, type ApiOptions } from './api.ts';
+import { fail } from './errors.ts';
+
+export interface AppOptions extends ApiOptions {
+  config: Config;
+  /** extra health fields (generation status) */
+  health?: () => Record<string, unknown>;
+}
+
+/** The route table: a table of contents of what the server offers. */
+export function createApp(assistant: Assistant, options: AppOptions) {
+  const app = new Hono();
+
+  app.get('/healthz', (c) =>
+    c.json({
+      status: 'ok',
+      chunks: assistant.index.chunks,
+      indexedAt: assistant.index.hash.slice(0, 12),
+      ...options.health?.(),
+    }),
+  );
+  app.route('/api', apiRoutes(assistant, options));
+
+  app.notFound((c) => fail(c, 'not_found'));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    console.error(err);
+    return fail(c, 'internal');
+  });
+  return app;
+}

@@ -1,0 +1,123 @@
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type DB = Database.Database;
+
+/**
+ * One SQLite file holds the index (chunks, FTS5, vec0) and the state (question log, feedback, staff).
+ * The index part is derived from corpus/ and rebuilt when the corpus changes; the state is never rebuilt.
+ */
+export function openDatabase(dataDir: string, file = 'cnsh.sqlite'): DB {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, file));
+  sqliteVec.load(db);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE chunks (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('plan', 'guide', 'catalog', 'faq')),
+    title TEXT NOT NULL,
+    section TEXT NOT NULL,
+    anchor TEXT NOT NULL,
+    text TEXT NOT NULL,
+    audience TEXT NOT NULL,          -- JSON array
+    questions TEXT,                  -- JSON array, FAQ only
+    supports TEXT,                   -- JSON array of {docId, anchor}, FAQ only
+    origin TEXT NOT NULL DEFAULT 'corpus' CHECK (origin IN ('corpus', 'curated')),
+    terms TEXT NOT NULL              -- folded syllables and bigrams, space separated
+  );
+  CREATE INDEX chunks_doc ON chunks (doc_id);
+
+  -- folded columns match with or without diacritics; *_acc columns reward the right diacritics
+  CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    title, section, body, head_acc, body_acc,
+    tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
+  );
+  -- the naive baseline of the evals: FTS5's default tokenizer on the raw text
+  CREATE VIRTUAL TABLE chunks_naive USING fts5(text);
+
+  CREATE TABLE questions (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,     -- unix ms
+    text TEXT NOT NULL,              -- redacted before storage
+    folded TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    site TEXT,
+    answered INTEGER NOT NULL,
+    reason TEXT,
+    confidence REAL NOT NULL,
+    mode TEXT NOT NULL,
+    cited TEXT NOT NULL,             -- JSON array of chunk ids
+    answer TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open'
+  );
+  CREATE INDEX questions_time ON questions (created_at);
+  CREATE INDEX questions_conversation ON questions (conversation_id, created_at);
+
+  CREATE TABLE feedback (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    helpful INTEGER NOT NULL,
+    comment TEXT
+  );
+  CREATE INDEX feedback_message ON feedback (message_id);
+  `,
+];
+
+function migrate(db: DB): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version < MIGRATIONS.length) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      // another process may have migrated while we waited for the lock
+      const now = db.pragma('user_version', { simple: true }) as number;
+      for (let v = now; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${MIGRATIONS.length}`);
+      db.exec('COMMIT');
+    } catch (e) {
+      db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+}
+
+/** Later issues add their tables through this, each with its own name. */
+export function ensureTables(db: DB, name: string, sql: string): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_parts (name TEXT PRIMARY KEY)`);
+  if (db.prepare('SELECT 1 FROM schema_parts WHERE name = ?').get(name)) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    if (!db.prepare('SELECT 1 FROM schema_parts WHERE name = ?').get(name)) {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_parts (name) VALUES (?)').run(name);
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+export function getMeta(db: DB, key: string): string | undefined {
+  return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+}
+
+export function setMeta(db: DB, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+}

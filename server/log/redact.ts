@@ -1,0 +1,29 @@
+/**
+ * Personal data is removed from a question before anything is stored: phone numbers (mobile, landline,
+ * +84), 12-digit citizen-ID numbers, emails and other long digit runs. Years ("năm 2025") and document
+ * numbers ("QĐ 1639") stay: they are what the question is about.
+ */
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+/** digits with the separators people put in phone numbers */
+const DIGIT_RUN = /(?<![\p{L}\p{N}])\+?\d(?:[\d]|[ .\-()](?=[\d(]))*\d(?![\p{L}\p{N}])/gu;
+
+export const REDACTED = {
+  email: '[email đã ẩn]',
+  phone: '[số điện thoại đã ẩn]',
+  id: '[số CCCD đã ẩn]',
+  number: '[dãy số đã ẩn]',
+} as const;
+
+function redactDigits(run: string): string {
+  const digits = run.replace(/\D/g, '');
+  const compact = !/[ .\-()]/.test(run);
+  const phoneLike = /^\+?84/.test(run) || run.startsWith('0');
+  if (digits.length === 12 && run.startsWith('0')) return REDACTED.id;
+  if (phoneLike && digits.length >= 9 && digits.length <= 12) return REDACTED.phone;
+  if (compact && digits.length >= 9) return REDACTED.number;
+  return run;
+}
+
+export function redact(text: string): string {
+  return text.replace(EMAIL, REDACTED.email).replace(DIGIT_RUN, redactDigits);
+}

@@ -1,0 +1,235 @@
+import type { Chunk } from '../corpus/index.ts';
+import type { DB } from '../index/db.ts';
+import type { Embedder } from '../index/embedder.ts';
+import { analyze, fold, ftsQuote, hasDiacritics, isStopword, tokenize } from '../text/index.ts';
+
+export type RetrievalMode = 'hybrid' | 'bm25' | 'vector' | 'naive';
+
+export interface Hit {
+  rowid: number;
+  chunk: Chunk;
+  /** 0..1: how much of the question's topic words (IDF-weighted) the chunk contains */
+  coverage: number;
+  score: number;
+}
+
+export interface QueryAnalysis {
+  /** topic words, folded and typo-corrected */
+  content: string[];
+  /** adjacent topic-word bigrams, folded */
+  bigrams: string[];
+  /** accented topic words as typed (only those not corrected), when the question has diacritics */
+  accented: string[];
+  corrected: Record<string, string>;
+  /** words unknown to the corpus even after typo correction */
+  unknown: string[];
+}
+
+export interface Retrieval {
+  query: QueryAnalysis;
+  hits: Hit[];
+}
+
+interface ChunkRow {
+  rowid: number;
+  id: string;
+  doc_id: string;
+  kind: Chunk['kind'];
+  title: string;
+  section: string;
+  anchor: string;
+  text: string;
+  audience: string;
+  questions: string | null;
+  supports: string | null;
+  terms: string;
+}
+
+function toChunk(r: ChunkRow): Chunk {
+  return {
+    id: r.id,
+    docId: r.doc_id,
+    kind: r.kind,
+    title: r.title,
+    section: r.section,
+    anchor: r.anchor,
+    text: r.text,
+    audience: JSON.parse(r.audience),
+    ...(r.questions ? { questions: JSON.parse(r.questions) } : {}),
+    ...(r.supports ? { supports: JSON.parse(r.supports) } : {}),
+  };
+}
+
+/** Optimal string alignment distance, stopping early past `max`. */
+export function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let rowMin = Infinity;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > max) return max + 1;
+  }
+  return d[a.length]![b.length]!;
+}
+
+const RRF_K = 60;
+
+export interface Retriever {
+  retrieve(question: string, options?: { mode?: RetrievalMode; audience?: string; limit?: number }): Promise<Retrieval>;
+  /** IDF of a folded syllable; unknown words weigh the most */
+  idf(term: string): number;
+  analyzeQuery(question: string): QueryAnalysis;
+  /** re-reads document frequencies after the index changed (a curated answer was published) */
+  refresh(): void;
+  chunkById(id: string): Chunk | null;
+}
+
+export function createRetriever(db: DB, embedder: Embedder): Retriever {
+  let df = new Map<string, number>();
+  let total = 1;
+  let vocabulary: string[] = [];
+  const termSets = new Map<number, Set<string>>();
+
+  const refresh = () => {
+    df = new Map();
+    termSets.clear();
+    const rows = db.prepare('SELECT rowid, terms FROM chunks').all() as { rowid: number; terms: string }[];
+    for (const r of rows) {
+      const set = new Set(r.terms.split(' '));
+      termSets.set(r.rowid, set);
+      for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
+    }
+    total = Math.max(rows.length, 1);
+    vocabulary = [...df.keys()].filter((t) => !t.includes('_') && t.length >= 2 && !/^\d+$/.test(t));
+  };
+  refresh();
+
+  const idf = (t: string) => Math.log(1 + (total + 1) / ((df.get(t) ?? 0) + 0.5));
+
+  const correct = (t: string): string | null => {
+    if (df.has(t) || t.length < 4 || /\d/.test(t)) return null;
+    const max = t.length >= 8 ? 2 : 1;
+    let best: string | null = null;
+    let bestD = max + 1;
+    let bestDf = 0;
+    for (const v of vocabulary) {
+      const d = editDistance(t, v, max);
+      const f = df.get(v)!;
+      if (d < bestD || (d === bestD && f > bestDf)) {
+        best = v;
+        bestD = d;
+        bestDf = f;
+      }
+    }
+    return bestD <= max ? best : null;
+  };
+
+  const analyzeQuery = (question: string): QueryAnalysis => {
+    const { tokens, folded } = analyze(question);
+    const corrected: Record<string, string> = {};
+    const keep: { folded: string; accented: string | null }[] = [];
+    tokens.forEach((tok, i) => {
+      if (isStopword(tok) || isStopword(folded[i]!)) {
+        keep.push({ folded: '', accented: null });
+        return;
+      }
+      const fix = correct(folded[i]!);
+      if (fix) corrected[folded[i]!] = fix;
+      keep.push({ folded: fix ?? folded[i]!, accented: fix || !hasDiacritics(tok) ? null : tok });
+    });
+    const content = keep.map((k) => k.folded).filter(Boolean);
+    const bigrams: string[] = [];
+    for (let i = 0; i + 1 < keep.length; i++)
+      if (keep[i]!.folded && keep[i + 1]!.folded) bigrams.push(`${keep[i]!.folded}_${keep[i + 1]!.folded}`);
+    const accented = keep.map((k) => k.accented).filter((a): a is string => !!a);
+    const unknown = [...new Set(content.filter((t) => !df.has(t)))];
+    return { content: [...new Set(content)], bigrams: [...new Set(bigrams)], accented: [...new Set(accented)], corrected, unknown };
+  };
+
+  const chunkStmt = db.prepare('SELECT * FROM chunks WHERE rowid = ?');
+  const chunkByIdStmt = db.prepare('SELECT * FROM chunks WHERE id = ?');
+  const ftsStmt = db.prepare(
+    'SELECT rowid, bm25(chunks_fts, 3.0, 2.5, 1.0, 2.0, 0.6) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?',
+  );
+  const naiveStmt = db.prepare('SELECT rowid FROM chunks_naive WHERE chunks_naive MATCH ? ORDER BY rank LIMIT ?');
+  const vecStmt = () =>
+    db.prepare('SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH ? AND k = ? ORDER BY distance');
+
+  const coverage = (q: QueryAnalysis, rowid: number): number => {
+    const set = termSets.get(rowid);
+    if (!set || !q.content.length) return 0;
+    let have = 0;
+    let all = 0;
+    for (const t of q.content) {
+      const w = idf(t);
+      all += w;
+      if (set.has(t)) have += w;
+    }
+    return all ? have / all : 0;
+  };
+
+  const bm25Ranks = (q: QueryAnalysis, limit: number): number[] => {
+    const folded = [...q.content, ...q.bigrams].map(ftsQuote);
+    if (!folded.length) return [];
+    let match = `{title section body} : (${folded.join(' OR ')})`;
+    if (q.accented.length) match += ` OR {head_acc body_acc} : (${q.accented.map(ftsQuote).join(' OR ')})`;
+    return (ftsStmt.all(match, limit) as { rowid: number }[]).map((r) => r.rowid);
+  };
+
+  const naiveRanks = (question: string, limit: number): number[] => {
+    const words = question.normalize('NFC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+    if (!words.length) return [];
+    return (naiveStmt.all(words.map(ftsQuote).join(' OR '), limit) as { rowid: number }[]).map((r) => r.rowid);
+  };
+
+  const vectorRanks = async (q: QueryAnalysis, question: string, limit: number): Promise<number[]> => {
+    const text = q.content.length ? q.content.join(' ') : tokenize(question).map(fold).join(' ');
+    if (!text) return [];
+    const [v] = await embedder.embed([text]);
+    return (vecStmt().all(v, limit) as { rowid: number }[]).map((r) => r.rowid);
+  };
+
+  return {
+    idf,
+    analyzeQuery,
+    refresh,
+    chunkById: (id) => {
+      const row = chunkByIdStmt.get(id) as ChunkRow | undefined;
+      return row ? toChunk(row) : null;
+    },
+    async retrieve(question, { mode = 'hybrid', audience, limit = 10 } = {}) {
+      const q = analyzeQuery(question);
+      const depth = 40;
+      const lists: number[][] = [];
+      if (mode === 'naive') lists.push(naiveRanks(question, depth));
+      if (mode === 'hybrid' || mode === 'bm25') lists.push(bm25Ranks(q, depth));
+      if (mode === 'hybrid' || mode === 'vector') lists.push(await vectorRanks(q, question, depth));
+      const fused = new Map<number, number>();
+      for (const list of lists) list.forEach((rowid, rank) => fused.set(rowid, (fused.get(rowid) ?? 0) + 1 / (RRF_K + rank + 1)));
+      const hits: Hit[] = [];
+      for (const [rowid, rrf] of fused) {
+        const row = chunkStmt.get(rowid) as ChunkRow | undefined;
+        if (!row) continue;
+        const chunk = toChunk(row);
+        const cov = coverage(q, rowid);
+        let score = rrf;
+        if (mode === 'hybrid') {
+          // what the chunk covers of the question decides among near-equal ranks
+          score += 0.02 * cov;
+          if (audience && chunk.audience.includes(audience as Chunk['audience'][number])) score += 0.004;
+          if (audience === 'student' && !chunk.audience.includes('student')) score -= 0.002;
+        }
+        hits.push({ rowid, chunk, coverage: cov, score });
+      }
+      hits.sort((a, b) => b.score - a.score);
+      return { query: q, hits: hits.slice(0, limit) };
+    },
+  };
+}

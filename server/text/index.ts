@@ -1,0 +1,211 @@
+/**
+ * The Vietnamese text pipeline. The same functions run at index time and at query time
+ * (normalize → tokenize → expand → terms), so the two can never drift apart.
+ */
+
+const TONE_MARKS = new Set(['\u0300', '\u0301', '\u0303', '\u0309', '\u0323']);
+/** Marks that change the vowel itself (â, ă, ê, ô, ơ, ư): the tone goes on such a vowel first. */
+const QUALITY_MARKS = new Set(['\u0302', '\u0306', '\u031B']);
+const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y']);
+
+interface Letter {
+  base: string; // the letter without tone, with quality marks, NFD
+  tone: string; // '' or one combining tone mark
+}
+
+function splitLetters(syllable: string): Letter[] {
+  const letters: Letter[] = [];
+  for (const ch of syllable.normalize('NFD')) {
+    const last = letters[letters.length - 1];
+    if (last && /\p{M}/u.test(ch)) {
+      if (TONE_MARKS.has(ch)) last.tone = ch;
+      else last.base += ch;
+    } else {
+      letters.push({ base: ch, tone: '' });
+    }
+  }
+  return letters;
+}
+
+function isVowel(l: Letter): boolean {
+  return VOWELS.has(l.base[0]!.toLowerCase());
+}
+
+/** Index (in letters) of the vowel that carries the tone, by the modern rule: hòa, thủy, khỏe, tùy, hoàn, quý. */
+function tonePosition(letters: Letter[]): number {
+  let start = letters.findIndex(isVowel);
+  if (start < 0) return -1;
+  let end = start;
+  while (end + 1 < letters.length && isVowel(letters[end + 1]!)) end++;
+  const lower = (i: number) => letters[i]!.base[0]!.toLowerCase();
+  // "qu" and "gi" + vowel: the u / i belongs to the consonant.
+  if (start > 0 && end > start) {
+    const prev = lower(start - 1);
+    if ((prev === 'q' && lower(start) === 'u') || (prev === 'g' && lower(start) === 'i')) start++;
+  }
+  const hasFinal = end + 1 < letters.length;
+  for (let i = end; i >= start; i--) {
+    if ([...letters[i]!.base].some((m) => QUALITY_MARKS.has(m))) return i;
+  }
+  const size = end - start + 1;
+  if (size === 1) return start;
+  if (hasFinal) return end;
+  if (size === 2) return start;
+  return start + 1;
+}
+
+function placeTone(syllable: string): string {
+  if (!/[\u0300\u0301\u0303\u0309\u0323]/.test(syllable.normalize('NFD'))) return syllable;
+  const letters = splitLetters(syllable);
+  const tones = letters.filter((l) => l.tone);
+  if (tones.length !== 1) return syllable; // not a Vietnamese syllable: leave it as it is
+  const tone = tones[0]!.tone;
+  const at = tonePosition(letters);
+  if (at < 0) return syllable;
+  return letters
+    .map((l, i) => l.base + (i === at ? tone : ''))
+    .join('')
+    .normalize('NFC');
+}
+
+/** NFC, one kind of spaces and quotes, and one tone placement per syllable. Keeps case. */
+export function normalize(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(/[\u00A0\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201C\u201D]/g, '"')
+    .replace(/\p{L}+/gu, placeTone);
+}
+
+/** Without any marks, đ→d, lower case: what people type without a Vietnamese keyboard. */
+export function fold(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .toLowerCase();
+}
+
+export function hasDiacritics(text: string): boolean {
+  return fold(text) !== text.toLowerCase();
+}
+
+/** Syllable tokens: lower case, normalized, split on anything that is not a letter or digit. */
+export function tokenize(text: string): string[] {
+  return normalize(text).toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/**
+ * Abbreviations and chat spellings people really type, by folded token sequence.
+ * Longer sequences first; the expansion replaces the tokens at index and query time alike.
+ */
+const ABBREVIATIONS: [string, string][] = [
+  ['kh cn', 'khoa học và công nghệ'],
+  ['khcn', 'khoa học và công nghệ'],
+  ['gd dt', 'giáo dục và đào tạo'],
+  ['gddt', 'giáo dục và đào tạo'],
+  ['nn mt', 'nông nghiệp và môi trường'],
+  ['nn ptnt', 'nông nghiệp và phát triển nông thôn'],
+  ['tn mt', 'tài nguyên và môi trường'],
+  ['snnmt', 'sở nông nghiệp và môi trường'],
+  ['snn mt', 'sở nông nghiệp và môi trường'],
+  ['nnmt', 'nông nghiệp và môi trường'],
+  ['tnmt', 'tài nguyên và môi trường'],
+  ['cnsh', 'công nghệ sinh học'],
+  ['bvmt', 'bảo vệ môi trường'],
+  ['bvtv', 'bảo vệ thực vật'],
+  ['ubnd', 'ủy ban nhân dân'],
+  ['hdnd', 'hội đồng nhân dân'],
+  ['cpsh', 'chế phẩm sinh học'],
+  ['vsv', 'vi sinh vật'],
+  ['ksh', 'khí sinh học'],
+  ['thpt', 'trung học phổ thông'],
+  ['qd', 'quyết định'],
+  ['ttg', 'thủ tướng'],
+  ['nd cp', 'nghị định chính phủ'],
+  ['kh', 'kế hoạch'],
+  ['nn', 'nông nghiệp'],
+  ['mt', 'môi trường'],
+  ['hs', 'học sinh'],
+  ['gv', 'giáo viên'],
+  ['tp', 'thành phố'],
+  ['ko', 'không'],
+  ['k', 'không'],
+  ['hok', 'không'],
+  ['khum', 'không'],
+  ['j', 'gì'],
+  ['dc', 'được'],
+  ['bn', 'bao nhiêu'],
+  ['ntn', 'như thế nào'],
+  ['vs', 'với'],
+  ['trc', 'trước'],
+  ['mn', 'mọi người'],
+  ['cx', 'cũng'],
+];
+
+const ABBREVIATION_TABLE = ABBREVIATIONS.map(([from, to]) => ({
+  from: from.split(' '),
+  to: tokenize(to),
+}));
+
+/** Replaces abbreviations in a token list (tokens from `tokenize`). */
+export function expand(tokens: string[]): string[] {
+  const out: string[] = [];
+  const folded = tokens.map(fold);
+  for (let i = 0; i < tokens.length; ) {
+    const hit = ABBREVIATION_TABLE.find(
+      (a) => a.from.length <= tokens.length - i && a.from.every((f, j) => folded[i + j] === f),
+    );
+    if (hit) {
+      out.push(...hit.to);
+      i += hit.from.length;
+    } else {
+      out.push(tokens[i]!);
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Question and chat words that carry no topic. Compared on folded form for unaccented tokens. */
+const STOPWORDS_ACCENTED = new Set(
+  (
+    'là gì của và có không các những được cho trong này đó kia thì mà một hay hoặc khi từ đến vào ra về ' +
+    'sẽ đã đang với để nào như thế sao nào đâu ai bao nhiêu mấy tôi mình em anh chị bạn cô thầy ơi ạ à ' +
+    'ừ nhé nha nhỉ vậy hả hở đi giùm giúp hộ xin hỏi biết muốn cái chiếc ở rồi nữa thôi lắm rất quá ' +
+    'cũng vẫn nên phải cần hãy ad admin chào cảm ơn tớ tui t mk mọi người ra sao tại vì nếu gồm những ' +
+    'thế_nào bị bởi theo trên dưới làm sao'
+  ).split(/\s+/),
+);
+const STOPWORDS_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold));
+
+export function isStopword(token: string): boolean {
+  return token === fold(token) ? STOPWORDS_FOLDED.has(token) : STOPWORDS_ACCENTED.has(token);
+}
+
+/** Index terms of a text: syllables plus syllable bigrams (joined by '_'), in one form. */
+export function terms(tokens: string[]): string[] {
+  const out = [...tokens];
+  for (let i = 0; i + 1 < tokens.length; i++) out.push(`${tokens[i]}_${tokens[i + 1]}`);
+  return out;
+}
+
+export interface Analyzed {
+  /** normalized, expanded syllables */
+  tokens: string[];
+  /** the same, folded */
+  folded: string[];
+}
+
+/** The one entry point for any text, document or question. */
+export function analyze(text: string): Analyzed {
+  const tokens = expand(tokenize(text));
+  return { tokens, folded: tokens.map(fold) };
+}
+
+/** Quotes a term for FTS5 MATCH: user text never reaches MATCH unquoted. */
+export function ftsQuote(term: string): string {
+  return `"${term.replace(/"/g, '""')}"`;
+}
