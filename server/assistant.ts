@@ -29,6 +29,8 @@ export interface AskOptions {
   mode?: RetrievalMode;
   /** false: do not write to the question log (evals, benchmarks of retrieval alone) */
   log?: boolean;
+  /** turns the extractive answer into the final one (the generative path); `generation` goes to the log */
+  compose?: (extractive: Answer) => Promise<Answer & { generation?: string }>;
 }
 
 export interface Assistant {
@@ -81,7 +83,8 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
     async ask(req, options = {}) {
       const conversationId = req.conversationId || randomUUID();
       const messageId = randomUUID();
-      const result = await answer({ ...req, conversationId }, options);
+      const extractive = await answer({ ...req, conversationId }, options);
+      const result: Answer & { generation?: string } = options.compose ? await options.compose(extractive) : extractive;
       if (options.log !== false)
         logQuestion(db, {
           id: messageId,
@@ -95,6 +98,7 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
           mode: result.mode,
           cited: result.citations.map((c) => c.id),
           answer: result.answer,
+          generation: result.generation,
         });
       return {
         conversationId,

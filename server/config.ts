@@ -14,7 +14,9 @@ export interface Config {
   /** addresses of the reverse proxies whose X-Forwarded-For is trusted; empty = use the socket address */
   trustProxy: string[];
   retentionDays: number;
-  llm: { baseURL: string; apiKey: string; model: string } | null;
+  /** answers streaming at once (MAX_STREAMS); the next one gets 503 "busy" */
+  maxStreams: number;
+  llm: { baseURL: string; apiKey: string; model: string; maxConcurrent?: number } | null;
   embedding: { baseURL: string; apiKey: string; model: string } | null;
 }
 
@@ -46,10 +48,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // "1"/"true" trusts the loopback proxy; otherwise a comma-separated list of proxy addresses
     trustProxy: !trust || trust === '0' || trust === 'false' ? [] : trust === '1' || trust === 'true' ? ['127.0.0.1', '::1'] : list(trust),
     retentionDays: int(env.RETENTION_DAYS, 180) || 180,
-    llm: llmBase && llmModel ? { baseURL: llmBase, apiKey: env.LLM_API_KEY?.trim() || 'không-cần', model: llmModel } : null,
+    maxStreams: int(env.MAX_STREAMS, 64) || 64,
+    // the key goes into an HTTP header, which must be ASCII: local servers accept any placeholder
+    llm: llmBase && llmModel
+      ? { baseURL: llmBase, apiKey: env.LLM_API_KEY?.trim() || 'no-key', model: llmModel, maxConcurrent: int(env.LLM_MAX_CONCURRENT, 4) || 4 }
+      : null,
     embedding:
       embBase && embModel
-        ? { baseURL: embBase, apiKey: env.EMBEDDING_API_KEY?.trim() || env.LLM_API_KEY?.trim() || 'không-cần', model: embModel }
+        ? { baseURL: embBase, apiKey: env.EMBEDDING_API_KEY?.trim() || env.LLM_API_KEY?.trim() || 'no-key', model: embModel }
         : null,
   };
 }

@@ -1,6 +1,6 @@
 import type { Chunk } from '../corpus/index.ts';
 import type { Hit, QueryAnalysis, Retrieval, Retriever } from '../retrieve/index.ts';
-import { analyze, fold, isStopword } from '../text/index.ts';
+import { analyze, fold, topicWords } from '../text/index.ts';
 
 export type Audience = 'citizen' | 'student';
 
@@ -28,8 +28,18 @@ export interface Answer {
   hits: Hit[];
 }
 
-/** Below this coverage of the question's topic words, the corpus does not support an answer. */
-export const DECLINE_BELOW = 0.62;
+/** At this coverage of the question's topic words (and pairs), a chunk supports an answer. */
+export const SUPPORTED_AT = 0.55;
+/** …or at this lower coverage, when what it shares with the question is a term of the domain. */
+export const SUPPORTED_WITH_DOMAIN_TERM_AT = 0.35;
+
+const SUPPORT_DEPTH = Number(process.env.CNSH_SUPPORT_DEPTH ?? 5);
+const SECOND_SOURCE_DEPTH = Number(process.env.CNSH_SECOND_DEPTH ?? 5);
+const SECOND_SOURCE_MARGIN = Number(process.env.CNSH_SECOND_MARGIN ?? 1);
+
+function supports(h: Hit): boolean {
+  return h.coverage >= SUPPORTED_AT || (h.domain && h.coverage >= SUPPORTED_WITH_DOMAIN_TERM_AT);
+}
 /** A FAQ question covering the question this well is answered as written. */
 const FAQ_MATCH = 0.8;
 
@@ -124,14 +134,11 @@ export function sentences(text: string): string[] {
   return out;
 }
 
-function sentenceScore(s: string, q: QueryAnalysis, idf: (t: string) => number): number {
-  const { folded } = analyze(s);
-  const set = new Set(folded.filter((t) => !isStopword(t)));
-  const bigrams = new Set<string>();
-  for (let i = 0; i + 1 < folded.length; i++) bigrams.add(`${folded[i]}_${folded[i + 1]}`);
+/** Query words in a sentence, weighted by IDF and by how rare the word is among the chunk's sentences. */
+function sentenceScore(words: Set<string>, bigrams: Set<string>, q: QueryAnalysis, idf: (t: string) => number, local: (t: string) => number): number {
   let score = 0;
-  for (const t of q.content) if (set.has(t)) score += idf(t);
-  for (const b of q.bigrams) if (bigrams.has(b)) score += 1.5;
+  for (const t of q.content) if (words.has(t)) score += idf(t) * local(t);
+  for (const b of q.bigrams) if (bigrams.has(b)) score += 1.5 * local(b);
   return score;
 }
 
@@ -140,7 +147,21 @@ export function pickSentences(chunk: Chunk, q: QueryAnalysis, idf: (t: string) =
   const all = sentences(chunk.text);
   const total = all.reduce((n, s) => n + s.length, 0);
   if (total <= budget) return all;
-  const scored = all.map((s, i) => ({ s, i, score: sentenceScore(s, q, idf) + (i === 0 ? 0.8 : 0) }));
+  const parsed = all.map((s) => {
+    const { folded } = analyze(s);
+    const bigrams = new Set<string>();
+    for (let i = 0; i + 1 < folded.length; i++) bigrams.add(`${folded[i]}_${folded[i + 1]}`);
+    return { words: new Set(topicWords(s)), bigrams };
+  });
+  const local = (t: string) => {
+    const n = parsed.filter((p) => p.words.has(t) || p.bigrams.has(t)).length;
+    return Math.log(1 + all.length / Math.max(n, 1));
+  };
+  const scored = all.map((s, i) => ({
+    s,
+    i,
+    score: sentenceScore(parsed[i]!.words, parsed[i]!.bigrams, q, idf, local) + (i === 0 ? 0.8 : 0),
+  }));
   const chosen: typeof scored = [];
   let used = 0;
   for (const cand of [...scored].sort((a, b) => b.score - a.score || a.i - b.i)) {
@@ -162,7 +183,7 @@ function faqQuestionCoverage(q: QueryAnalysis, chunk: Chunk, idf: (t: string) =>
   let best = 0;
   for (const question of chunk.questions) {
     const set = new Set(analyze(question).folded);
-    const content = [...set].filter((t) => !isStopword(t));
+    const content = [...new Set(topicWords(question))];
     let have = 0;
     let all = 0;
     for (const t of q.content) {
@@ -190,8 +211,9 @@ export function answerFromChunks(question: string, retrieval: Retrieval, retriev
   if (!q.content.length) return declined('empty', audience);
   const hits = retrieval.hits;
   const top = hits[0];
-  const confidence = Math.max(0, ...hits.slice(0, 3).map((h) => h.coverage));
-  if (!top || confidence < DECLINE_BELOW) return declined('out-of-scope', audience, confidence, hits);
+  const confidence = Math.max(0, ...hits.slice(0, SUPPORT_DEPTH).map((h) => h.coverage));
+  const supported = hits.slice(0, SUPPORT_DEPTH).filter(supports);
+  if (!top || !supported.length || q.offTopic.length) return declined('out-of-scope', audience, confidence, hits);
 
   const idf = retriever.idf;
   // a curated FAQ entry that matches strongly is answered as written
@@ -217,12 +239,13 @@ export function answerFromChunks(question: string, retrieval: Retrieval, retriev
   }
 
   // the best chunk answers; a second one joins when it covers the question about as well
-  const primary = hits.find((h) => h.coverage >= DECLINE_BELOW) ?? top;
+  const primary = supported[0]!;
   const used: Hit[] = [primary];
-  const second = hits.find(
-    (h) => h !== primary && h.chunk.kind !== 'faq' && h.coverage >= Math.max(DECLINE_BELOW, primary.coverage - 0.05) && h.chunk.docId !== primary.chunk.docId,
-  );
-  if (second && primary.chunk.text.length < 700) used.push(second);
+  // a second source joins when it supports the question about as well: one answer, two places to check
+  const second = hits
+    .slice(0, SECOND_SOURCE_DEPTH)
+    .find((h) => h !== primary && h.chunk.kind !== 'faq' && supports(h) && h.coverage >= primary.coverage - SECOND_SOURCE_MARGIN);
+  if (second) used.push(second);
 
   const parts: string[] = [];
   const citations: Citation[] = [];

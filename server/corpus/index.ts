@@ -27,6 +27,8 @@ export interface Section {
   level: number;
   /** Markdown-ish body: paragraphs and "- " list items, one per line */
   text: string;
+  /** other names people use (glossary aliases): searched, not shown */
+  keywords?: string[];
 }
 
 export interface CorpusDocument {
@@ -176,25 +178,25 @@ function sectionChunks(doc: CorpusDocument, section: Section): Chunk[] {
     anchor: section.anchor,
     text,
     audience: doc.audience,
+    ...(section.keywords?.length ? { questions: [section.heading, ...section.keywords] } : {}),
   }));
 }
 
+/** A catalog entry as lines that read well alone: an extractive answer may quote any one of them. */
 export function catalogText(e: CatalogEntry): string {
+  const end = (s: string) => (/[.!?…]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
   const lines = [
-    `${e.name} thuộc loại: ${e.type}.`,
-    `Công dụng: ${e.uses.join('; ')}.`,
-    `Dùng cho: ${e.treats.join('; ')}.`,
-    e.organisms.length ? `Vi sinh vật chính: ${e.organisms.join(', ')}.` : '',
-    `Cách dùng: ${e.howToUse}`,
-    ...e.cautions.map((c) => `Lưu ý: ${c}`),
-    `Pháp lý: ${e.legalNote}`,
-    e.maker ? `Nhà sản xuất (theo nguồn): ${e.maker}.` : '',
+    `${e.name}: ${e.type.replace(/\.$/, '')}.`,
+    `Công dụng của ${e.name}: ${end(e.uses.join('; '))}`,
+    e.treats.length ? `${e.name} dùng cho: ${end(e.treats.join('; '))}` : '',
+    e.organisms.length ? `Vi sinh vật chính trong ${e.name}: ${end(e.organisms.join(', '))}` : '',
+    `Cách dùng ${e.name}: ${end(e.howToUse)}`,
+    ...e.cautions.map((c) => `Lưu ý: ${end(c)}`),
+    `Về pháp lý: ${end(e.legalNote)}`,
+    e.maker ? `Nhà sản xuất (theo nguồn): ${end(e.maker)}` : '',
     e.verified ? '' : 'Thông tin trong mục này chưa được xác minh đầy đủ; hãy hỏi cán bộ kỹ thuật trước khi dùng.',
   ];
-  return lines
-    .filter(Boolean)
-    .map((l) => l.replace(/\.\.$/, '.'))
-    .join('\n');
+  return lines.filter(Boolean).join('\n');
 }
 
 export const CATALOG_DOC_ID = 'danh-muc-san-pham';
@@ -310,7 +312,8 @@ export function loadCorpus(root: string): Corpus {
           ref: g.term,
           heading: g.term,
           level: 2,
-          text: `${g.term}${g.aliases.length ? ` (${g.aliases.join(', ')})` : ''}: ${g.definition}`,
+          text: `${g.term}: ${g.definition}`,
+          keywords: g.aliases,
         })),
         meta: {},
         file: 'glossary.yaml',

@@ -4,6 +4,8 @@ import type { Assistant } from '../assistant.ts';
 import type { Config } from '../config.ts';
 import { apiRoutes, type ApiOptions } from './api.ts';
 import { fail } from './errors.ts';
+import { createGuard } from './guard/index.ts';
+import { privacyPage } from './privacy.ts';
 
 export interface AppOptions extends ApiOptions {
   config: Config;
@@ -14,6 +16,9 @@ export interface AppOptions extends ApiOptions {
 /** The route table: a table of contents of what the server offers. */
 export function createApp(assistant: Assistant, options: AppOptions) {
   const app = new Hono();
+  const guard = createGuard(options.config);
+  app.use('*', guard.pages);
+  app.use('/api/*', ...guard.api);
 
   app.get('/healthz', (c) =>
     c.json({
@@ -24,6 +29,7 @@ export function createApp(assistant: Assistant, options: AppOptions) {
     }),
   );
   app.route('/api', apiRoutes(assistant, options));
+  app.get('/quyen-rieng-tu', privacyPage(options.config));
 
   app.notFound((c) => fail(c, 'not_found'));
   app.onError((err, c) => {

@@ -121,3 +121,20 @@ export function getMeta(db: DB, key: string): string | undefined {
 export function setMeta(db: DB, key: string, value: string): void {
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
 }
+
+/**
+ * Runs `fn` in one transaction with `synchronous=FULL`: staff writes (curated answers, accounts, audit) are
+ * fsynced at commit and survive a power cut, while the question log keeps the faster NORMAL. `fn` must be
+ * synchronous, which also means nothing else runs on this connection while FULL is on.
+ */
+export function withFullSync<T>(db: DB, fn: () => T): T {
+  // SQLite refuses to change the safety level inside a transaction: this must be the outermost one
+  if (db.inTransaction) throw new Error('withFullSync: gọi ngoài mọi transaction (SQLite không đổi synchronous giữa chừng)');
+  const before = db.pragma('synchronous', { simple: true }) as number;
+  db.pragma('synchronous = FULL');
+  try {
+    return db.transaction(fn)();
+  } finally {
+    db.pragma(`synchronous = ${before}`);
+  }
+}

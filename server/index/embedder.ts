@@ -1,4 +1,4 @@
-import { analyze, isStopword } from '../text/index.ts';
+import { topicWords } from '../text/index.ts';
 
 /** Turns texts into vectors for the `vec0` table. */
 export interface Embedder {
@@ -19,8 +19,7 @@ function fnv1a(s: string): number {
 
 /** Folded topic words, bigrams and character trigrams of a text, with weights. */
 export function hashedFeatures(text: string): Map<string, number> {
-  const { folded } = analyze(text);
-  const content = folded.filter((t) => !isStopword(t));
+  const content = topicWords(text);
   const features = new Map<string, number>();
   const add = (f: string, w: number) => features.set(f, (features.get(f) ?? 0) + w);
   content.forEach((t, i) => {

@@ -1,4 +1,4 @@
-import type { DB } from '../index/db.ts';
+import { ensureTables, type DB } from '../index/db.ts';
 import { fold, normalize } from '../text/index.ts';
 import { redact } from './redact.ts';
 
@@ -17,6 +17,13 @@ export interface LoggedQuestion {
   mode: string;
   cited: string[];
   answer: string;
+  /** what happened to the language model's answer (server/generate): `used`, `replaced:<check>`, `unavailable:<failure>` … */
+  generation?: string | null;
+}
+
+/** The generation column exists only where a language model was configured. */
+export function ensureGenerationColumn(db: DB): void {
+  ensureTables(db, 'questions-generation', 'ALTER TABLE questions ADD COLUMN generation TEXT');
 }
 
 export function logQuestion(db: DB, q: LoggedQuestion, now = Date.now()): void {
@@ -40,6 +47,10 @@ export function logQuestion(db: DB, q: LoggedQuestion, now = Date.now()): void {
     redact(q.answer),
     q.answered ? 'answered' : 'open',
   );
+  if (q.generation != null) {
+    ensureGenerationColumn(db);
+    db.prepare('UPDATE questions SET generation = ? WHERE id = ?').run(q.generation, q.id);
+  }
 }
 
 export function recordFeedback(db: DB, messageId: string, helpful: boolean, comment: string | undefined, now = Date.now()): boolean {

@@ -4,8 +4,8 @@
  * numbers ("QĐ 1639") stay: they are what the question is about.
  */
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
-/** digits with the separators people put in phone numbers */
-const DIGIT_RUN = /(?<![\p{L}\p{N}])\+?\d(?:[\d]|[ .\-()](?=[\d(]))*\d(?![\p{L}\p{N}])/gu;
+/** digits with the separators people put in phone numbers: "0912 345 678", "(024) 3825 1234", "+84 912.345.678" */
+const DIGIT_RUN = /(?<![\p{L}\p{N}])\(?\+?\d(?:\d|[ .\-()]{1,3}(?=\d))*\d(?![\p{L}\p{N}])/gu;
 
 export const REDACTED = {
   email: '[email đã ẩn]',
@@ -17,8 +17,9 @@ export const REDACTED = {
 function redactDigits(run: string): string {
   const digits = run.replace(/\D/g, '');
   const compact = !/[ .\-()]/.test(run);
-  const phoneLike = /^\+?84/.test(run) || run.startsWith('0');
-  if (digits.length === 12 && run.startsWith('0')) return REDACTED.id;
+  const start = run.replace(/^\(/, '');
+  const phoneLike = /^\+?84/.test(start) || start.startsWith('0');
+  if (digits.length === 12 && start.startsWith('0')) return REDACTED.id;
   if (phoneLike && digits.length >= 9 && digits.length <= 12) return REDACTED.phone;
   if (compact && digits.length >= 9) return REDACTED.number;
   return run;

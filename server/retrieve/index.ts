@@ -1,7 +1,7 @@
 import type { Chunk } from '../corpus/index.ts';
 import type { DB } from '../index/db.ts';
 import type { Embedder } from '../index/embedder.ts';
-import { analyze, fold, ftsQuote, hasDiacritics, isStopword, tokenize } from '../text/index.ts';
+import { analyze, fold, ftsQuote, hasDiacritics, tokenize, topicWords } from '../text/index.ts';
 
 export type RetrievalMode = 'hybrid' | 'bm25' | 'vector' | 'naive';
 
@@ -10,6 +10,8 @@ export interface Hit {
   chunk: Chunk;
   /** 0..1: how much of the question's topic words (IDF-weighted) the chunk contains */
   coverage: number;
+  /** the chunk and the question share a term of the domain (a heading or glossary word, not a generic one) */
+  domain: boolean;
   score: number;
 }
 
@@ -23,7 +25,26 @@ export interface QueryAnalysis {
   corrected: Record<string, string>;
   /** words unknown to the corpus even after typo correction */
   unknown: string[];
+  /** every folded token of the question, stopwords included */
+  all: string[];
+  /** words of topics the corpus never covers (tourism, land, exams …) found in the question */
+  offTopic: string[];
 }
+
+/**
+ * Public-service topics people ask a provincial portal about that this corpus never covers. A question
+ * naming one of them, when the corpus never mentions it, is a look-alike ("kế hoạch phát triển du lịch").
+ */
+const OFF_TOPIC = new Set(
+  [
+    'du lịch', 'khách sạn', 'tuyển dụng', 'công chức', 'lương', 'tiền lương', 'giá đất', 'đất nền', 'sổ đỏ',
+    'nhà đất', 'kết hôn', 'ly hôn', 'hộ khẩu', 'căn cước', 'hộ chiếu', 'xổ số', 'bóng đá', 'thời tiết',
+    'lịch thi', 'điểm thi', 'tuyển sinh', 'học phí', 'bệnh viện', 'khám bệnh', 'tiểu đường', 'ung thư',
+    'dạ dày', 'táo bón', 'nấu ăn', 'món ăn', 'người yêu', 'chứng khoán', 'tiền điện', 'giao thông',
+    'bảo hiểm', 'thuế', 'vay vốn', 'ngân hàng', 'điện thoại', 'máy tính', 'trò chơi', 'âm nhạc',
+    'ca sĩ', 'phim', 'di truyền', 'menđen', 'văn mẫu', 'bài văn', 'giá vàng', 'tỷ giá',
+  ].map((w) => topicWords(w).join('_')),
+);
 
 export interface Retrieval {
   query: QueryAnalysis;
@@ -80,6 +101,11 @@ export function editDistance(a: string, b: string, max: number): number {
 }
 
 const RRF_K = 60;
+/** a term in more than this share of chunks is too common to name a topic ("kế hoạch", "sinh học") */
+const GENERIC_SHARE = Number(process.env.CNSH_GENERIC ?? 0.06);
+const BIGRAM_WEIGHT = Number(process.env.CNSH_BIGRAM_WEIGHT ?? 0.5);
+const COVERAGE_WEIGHT = Number(process.env.CNSH_COV_W ?? 0.03);
+const HEADING_WEIGHT = Number(process.env.CNSH_HEAD_W ?? 0.01);
 
 export interface Retriever {
   retrieve(question: string, options?: { mode?: RetrievalMode; audience?: string; limit?: number }): Promise<Retrieval>;
@@ -96,6 +122,8 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
   let total = 1;
   let vocabulary: string[] = [];
   const termSets = new Map<number, Set<string>>();
+  /** words and word pairs of headings and glossary terms that are specific (rare enough) to name a topic */
+  let lexicon = new Set<string>();
 
   const refresh = () => {
     df = new Map();
@@ -108,13 +136,25 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
     }
     total = Math.max(rows.length, 1);
     vocabulary = [...df.keys()].filter((t) => !t.includes('_') && t.length >= 2 && !/^\d+$/.test(t));
+    lexicon = new Set();
+    const names = db.prepare("SELECT section, questions FROM chunks WHERE kind != 'faq'").all() as { section: string; questions: string | null }[];
+    for (const n of names)
+      for (const name of [n.section, ...(n.questions ? (JSON.parse(n.questions) as string[]) : [])]) {
+        const words = topicWords(name);
+        const candidates = [...words.filter((w) => w.length >= 3), ...words.slice(1).map((w, i) => `${words[i]}_${w}`)];
+        for (const c of candidates) if ((df.get(c) ?? 0) / total <= GENERIC_SHARE && !/^\d+$/.test(c)) lexicon.add(c);
+      }
   };
   refresh();
 
   const idf = (t: string) => Math.log(1 + (total + 1) / ((df.get(t) ?? 0) + 0.5));
 
   const correct = (t: string): string | null => {
-    if (df.has(t) || t.length < 4 || /\d/.test(t)) return null;
+    if (df.has(t) || /\d/.test(t)) return null;
+    // a doubled key ("aii", "ammm") is the commonest slip on a phone
+    const single = t.replace(/(.)\1+/g, '$1');
+    if (single !== t && df.has(single)) return single;
+    if (t.length < 5) return null;
     const max = t.length >= 8 ? 2 : 1;
     let best: string | null = null;
     let bestD = max + 1;
@@ -132,11 +172,11 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
   };
 
   const analyzeQuery = (question: string): QueryAnalysis => {
-    const { tokens, folded } = analyze(question);
+    const { tokens, folded, stop } = analyze(question);
     const corrected: Record<string, string> = {};
     const keep: { folded: string; accented: string | null }[] = [];
     tokens.forEach((tok, i) => {
-      if (isStopword(tok) || isStopword(folded[i]!)) {
+      if (stop[i]) {
         keep.push({ folded: '', accented: null });
         return;
       }
@@ -150,7 +190,15 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
       if (keep[i]!.folded && keep[i + 1]!.folded) bigrams.push(`${keep[i]!.folded}_${keep[i + 1]!.folded}`);
     const accented = keep.map((k) => k.accented).filter((a): a is string => !!a);
     const unknown = [...new Set(content.filter((t) => !df.has(t)))];
-    return { content: [...new Set(content)], bigrams: [...new Set(bigrams)], accented: [...new Set(accented)], corrected, unknown };
+    return {
+      content: [...new Set(content)],
+      bigrams: [...new Set(bigrams)],
+      accented: [...new Set(accented)],
+      corrected,
+      unknown,
+      all: keep.map((k, i) => k.folded || folded[i]!),
+      offTopic: [...content, ...bigrams].filter((t) => OFF_TOPIC.has(t) && !df.has(t)),
+    };
   };
 
   const chunkStmt = db.prepare('SELECT * FROM chunks WHERE rowid = ?');
@@ -162,17 +210,25 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
   const vecStmt = () =>
     db.prepare('SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH ? AND k = ? ORDER BY distance');
 
+  /**
+   * How much of the question the chunk contains, IDF-weighted: syllables, and the syllable pairs that make
+   * Vietnamese words — "người yêu" is not covered by a chunk that has "người" and "yêu cầu".
+   */
   const coverage = (q: QueryAnalysis, rowid: number): number => {
     const set = termSets.get(rowid);
     if (!set || !q.content.length) return 0;
-    let have = 0;
-    let all = 0;
-    for (const t of q.content) {
-      const w = idf(t);
-      all += w;
-      if (set.has(t)) have += w;
-    }
-    return all ? have / all : 0;
+    const part = (list: string[]) => {
+      let have = 0;
+      let all = 0;
+      for (const t of list) {
+        const w = idf(t);
+        all += w;
+        if (set.has(t)) have += w;
+      }
+      return all ? have / all : 1;
+    };
+    const uni = part(q.content);
+    return q.bigrams.length ? (1 - BIGRAM_WEIGHT) * uni + BIGRAM_WEIGHT * part(q.bigrams) : uni;
   };
 
   const bm25Ranks = (q: QueryAnalysis, limit: number): number[] => {
@@ -210,7 +266,8 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
       const lists: number[][] = [];
       if (mode === 'naive') lists.push(naiveRanks(question, depth));
       if (mode === 'hybrid' || mode === 'bm25') lists.push(bm25Ranks(q, depth));
-      if (mode === 'hybrid' || mode === 'vector') lists.push(await vectorRanks(q, question, depth));
+      // an embedding model that is down leaves the lexical ranks: never an error for the citizen
+      if (mode === 'hybrid' || mode === 'vector') lists.push(await vectorRanks(q, question, depth).catch(() => []));
       const fused = new Map<number, number>();
       for (const list of lists) list.forEach((rowid, rank) => fused.set(rowid, (fused.get(rowid) ?? 0) + 1 / (RRF_K + rank + 1)));
       const hits: Hit[] = [];
@@ -220,13 +277,19 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
         const chunk = toChunk(row);
         const cov = coverage(q, rowid);
         let score = rrf;
+        // "Đệm lót sinh học là gì?" is best answered by the section headed "Đệm lót sinh học là gì"
+        const heading = analyze(chunk.section).folded;
+        const asked = new Set(q.all);
+        const headingMatch = heading.length ? heading.filter((t) => asked.has(t)).length / heading.length : 0;
         if (mode === 'hybrid') {
           // what the chunk covers of the question decides among near-equal ranks
-          score += 0.02 * cov;
+          score += COVERAGE_WEIGHT * cov + HEADING_WEIGHT * headingMatch * cov;
           if (audience && chunk.audience.includes(audience as Chunk['audience'][number])) score += 0.004;
           if (audience === 'student' && !chunk.audience.includes('student')) score -= 0.002;
         }
-        hits.push({ rowid, chunk, coverage: cov, score });
+        const set = termSets.get(rowid);
+        const domain = !!set && [...q.content, ...q.bigrams].some((t) => lexicon.has(t) && set.has(t));
+        hits.push({ rowid, chunk, coverage: cov, domain, score });
       }
       hits.sort((a, b) => b.score - a.score);
       return { query: q, hits: hits.slice(0, limit) };

@@ -92,9 +92,14 @@ export function hasDiacritics(text: string): boolean {
   return fold(text) !== text.toLowerCase();
 }
 
+/** Words whose capitals carry the meaning: "EM" the product is not "em" the pronoun. */
+const CASE_SENSITIVE: [RegExp, string][] = [[/(?<![\p{L}\p{N}])EM(?![\p{L}])/gu, 'emvisinh']];
+
 /** Syllable tokens: lower case, normalized, split on anything that is not a letter or digit. */
 export function tokenize(text: string): string[] {
-  return normalize(text).toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  let t = normalize(text);
+  for (const [re, token] of CASE_SENSITIVE) t = t.replace(re, ` ${token} `);
+  return t.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
 /**
@@ -142,6 +147,50 @@ const ABBREVIATIONS: [string, string][] = [
   ['vs', 'với'],
   ['trc', 'trước'],
   ['mn', 'mọi người'],
+  ['sh', 'sinh học'],
+  ['sgk', 'sách giáo khoa'],
+  ['sđt', 'số điện thoại'],
+  ['sdt', 'số điện thoại'],
+  ['cf', 'cà phê'],
+  ['dn', 'doanh nghiệp'],
+  ['sx', 'sản xuất'],
+  ['nc', 'nước'],
+  ['ng', 'người'],
+  ['ptr', 'phát triển'],
+  ['lm', 'làm'],
+  ['bik', 'biết'],
+  ['td', 'tác dụng'],
+  ['hđ', 'hoạt động'],
+  ['hd', 'hoạt động'],
+  ['cty', 'công ty'],
+  ['sl', 'sơn la'],
+  ['xài', 'dùng'],
+  ['hông', 'không'],
+  ['hem', 'không'],
+  ['vô', 'vào'],
+  ['bể phốt', 'bể tự hoại'],
+  ['hầm phân', 'hầm biogas'],
+  ['xỉu', 'ngất'],
+  ['hecta', 'ha'],
+  ['héc ta', 'ha'],
+  ['metan', 'mê tan'],
+  ['methane', 'mê tan'],
+  ['heo', 'lợn'],
+  ['xịt', 'phun'],
+  ['nghẹt', 'tắc'],
+  ['xới', 'cào đảo'],
+  ['ướt', 'ẩm'],
+  ['khai báo', 'kê khai'],
+  ['công ty', 'doanh nghiệp'],
+  ['chung nhất', 'tổng quát'],
+  ['làm sạch', 'xử lý'],
+  ['chất bẩn', 'chất ô nhiễm'],
+  ['bể phân', 'bể tự hoại'],
+  ['thu rác', 'thu gom rác'],
+  ['tiền rác', 'giá dịch vụ thu gom rác'],
+  ['phân vi sinh', 'phân bón vi sinh'],
+  ['khí gas', 'khí biogas'],
+  ['ga', 'gas'],
   ['cx', 'cũng'],
 ];
 
@@ -149,6 +198,13 @@ const ABBREVIATION_TABLE = ABBREVIATIONS.map(([from, to]) => ({
   from: from.split(' '),
   to: tokenize(to),
 }));
+
+/** "lý/lí", "kỹ/kĩ", "tỷ/tỉ": after a consonant, a lone final y is the same vowel as i. */
+function unifyYI(token: string): string {
+  return /^[bcdđghklmnprstvx]+[yýỳỷỹỵ]$/u.test(token) && !/^qu/.test(token)
+    ? token.slice(0, -1) + ({ y: 'i', ý: 'í', ỳ: 'ì', ỷ: 'ỉ', ỹ: 'ĩ', ỵ: 'ị' } as Record<string, string>)[token.slice(-1)]!
+    : token;
+}
 
 /** Replaces abbreviations in a token list (tokens from `tokenize`). */
 export function expand(tokens: string[]): string[] {
@@ -169,20 +225,28 @@ export function expand(tokens: string[]): string[] {
   return out;
 }
 
-/** Question and chat words that carry no topic. Compared on folded form for unaccented tokens. */
+/** Question and chat words that carry no topic. */
 const STOPWORDS_ACCENTED = new Set(
   (
     'là gì của và có không các những được cho trong này đó kia thì mà một hay hoặc khi từ đến vào ra về ' +
-    'sẽ đã đang với để nào như thế sao nào đâu ai bao nhiêu mấy tôi mình em anh chị bạn cô thầy ơi ạ à ' +
+    'sẽ đã đang với để nào như thế sao đâu ai bao nhiêu mấy tôi mình em anh chị bạn cô thầy ơi ạ à ' +
     'ừ nhé nha nhỉ vậy hả hở đi giùm giúp hộ xin hỏi biết muốn cái chiếc ở rồi nữa thôi lắm rất quá ' +
-    'cũng vẫn nên phải cần hãy ad admin chào cảm ơn tớ tui t mk mọi người ra sao tại vì nếu gồm những ' +
-    'thế_nào bị bởi theo trên dưới làm sao'
+    'cũng vẫn nên phải cần hãy ad admin chào cảm ơn tớ tui t mk tại vì nếu gồm bị bởi theo trên dưới ' +
+    'làm kiểu tầm tụi xong luôn lỡ chưa hen đúng ta lại do nay hôm mới cỡ chỗ nó mọi chui leo trèo nhảy ạ'
   ).split(/\s+/),
 );
-const STOPWORDS_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold));
+/**
+ * Typed without marks, a stopword may be a topic word: "vi" (vì / vi sinh), "co" (có / cơ chế),
+ * "dung" (đúng / dùng). Those folded forms stay topic words.
+ */
+const AMBIGUOUS_FOLDED = new Set(
+  'co dung ban thay chi toi anh ma tu dang voi de nhu the dau may nha ho hoi cai o thoi lam qua cung van nen can to tai vi gom tam lo chua do mot cho ra ve sao em da'.split(' '),
+);
+const STOPWORDS_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold).filter((w) => !AMBIGUOUS_FOLDED.has(w)));
 
-export function isStopword(token: string): boolean {
-  return token === fold(token) ? STOPWORDS_FOLDED.has(token) : STOPWORDS_ACCENTED.has(token);
+/** Is this token a stopword, in a text typed with or without Vietnamese marks? */
+export function isStopword(token: string, typedWithMarks: boolean): boolean {
+  return typedWithMarks ? STOPWORDS_ACCENTED.has(token) : STOPWORDS_FOLDED.has(fold(token));
 }
 
 /** Index terms of a text: syllables plus syllable bigrams (joined by '_'), in one form. */
@@ -197,12 +261,21 @@ export interface Analyzed {
   tokens: string[];
   /** the same, folded */
   folded: string[];
+  /** which tokens carry no topic */
+  stop: boolean[];
 }
 
 /** The one entry point for any text, document or question. */
 export function analyze(text: string): Analyzed {
-  const tokens = expand(tokenize(text));
-  return { tokens, folded: tokens.map(fold) };
+  const tokens = expand(tokenize(text)).map(unifyYI);
+  const marks = hasDiacritics(text);
+  return { tokens, folded: tokens.map(fold), stop: tokens.map((t) => isStopword(t, marks)) };
+}
+
+/** Folded topic words of a text (stopwords removed), in order. */
+export function topicWords(text: string): string[] {
+  const { folded, stop } = analyze(text);
+  return folded.filter((_, i) => !stop[i]);
 }
 
 /** Quotes a term for FTS5 MATCH: user text never reaches MATCH unquoted. */

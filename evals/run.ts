@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAssistant } from '../server/assistant.ts';
+import { ROOT } from '../server/config.ts';
+import type { RetrievalMode } from '../server/retrieve/index.ts';
+import { evaluate, items, loadQuestions, report, type Outcome, type Report, type Scores } from './evaluate.ts';
+
+/**
+ * `npm run eval [-- --json] [-- --failures] [-- --mode hybrid]`: scores every question of evals/questions
+ * with the full hybrid pipeline and with BM25 only, vector only and the naive FTS5 baseline.
+ */
+export async function runEvals(modes: RetrievalMode[] = ['hybrid', 'bm25', 'vector', 'naive']) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cnsh-eval-'));
+  try {
+    const assistant = await createAssistant({ dataDir, corpusDir: join(ROOT, 'corpus') });
+    const list = items(loadQuestions(join(ROOT, 'evals', 'questions')));
+    const result = {} as Report;
+    const outcomes = {} as Record<RetrievalMode, Outcome[]>;
+    for (const mode of modes) {
+      outcomes[mode] = await evaluate(assistant, list, mode);
+      result[mode] = report(outcomes[mode]);
+    }
+    assistant.close();
+    return { report: result, outcomes, questions: list.length };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const pct = (x: number | null) => (x === null ? '   –  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
+
+function table(title: string, rows: [string, Scores][]): string {
+  const head = `${title.padEnd(16)} ${'n'.padStart(5)}  accuracy  recall@5    MRR@10  decl.prec  decl.rec`;
+  const lines = rows.map(
+    ([name, s]) =>
+      `${name.padEnd(16)} ${String(s.n).padStart(5)}   ${pct(s.accuracy)}    ${pct(s.recall5)}    ${pct(s.mrr10)}     ${pct(s.declinePrecision)}    ${pct(s.declineRecall)}`,
+  );
+  return [head, '-'.repeat(head.length), ...lines].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const modeArg = args.indexOf('--mode');
+  const modes = modeArg >= 0 ? [args[modeArg + 1] as RetrievalMode] : undefined;
+  const { report: r, outcomes, questions } = await runEvals(modes);
+  if (args.includes('--json')) {
+    console.log(JSON.stringify({ questions, report: r }));
+  } else {
+    for (const [mode, rep] of Object.entries(r)) {
+      console.log(`\n== ${mode} ==`);
+      console.log(table('nhóm', [['overall', rep.overall], ...Object.entries(rep.byGroup)]));
+      console.log();
+      console.log(table('biến thể', Object.entries(rep.byVariant)));
+    }
+    if (args.includes('--failures')) {
+      for (const o of outcomes[modes?.[0] ?? 'hybrid']) {
+        const bad = o.item.expect ? !o.correct || o.rank === null || o.rank > 5 : o.answered;
+        if (!bad) continue;
+        console.log(`\n✗ ${o.item.id} [${o.item.variant}] ${o.item.question}`);
+        console.log(`  rank=${o.rank} answered=${o.answered} top=${o.top.join(', ')}`);
+        if (o.item.expect) console.log(`  expect ${o.item.expect.docId} / ${o.item.expect.section ?? ''} facts=${o.item.expect.facts.join(' | ')}`);
+        console.log(`  → ${o.answer.replace(/\n/g, ' ').slice(0, 300)}`);
+      }
+    }
+  }
+}

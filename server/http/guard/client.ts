@@ -1,0 +1,79 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+import { BlockList, isIP } from 'node:net';
+
+/** "::ffff:127.0.0.1" and "127.0.0.1" are the same client. */
+function plainAddress(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return mapped ? mapped[1]! : address;
+}
+
+/** The reverse proxies whose X-Forwarded-For we believe: exact addresses or CIDR ranges ("10.0.0.0/8"). */
+export function trustedProxies(entries: string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, bits] = entry.split('/');
+    const type = isIP(address ?? '') === 6 ? 'ipv6' : isIP(address ?? '') === 4 ? 'ipv4' : null;
+    if (!type) continue;
+    if (bits === undefined) list.addAddress(address!, type);
+    else list.addSubnet(address!, Number(bits), type);
+  }
+  return list;
+}
+
+function isTrusted(proxies: BlockList, address: string): boolean {
+  const type = isIP(address);
+  return type !== 0 && proxies.check(address, type === 6 ? 'ipv6' : 'ipv4');
+}
+
+function socketAddress(c: Context): string | null {
+  try {
+    const address = getConnInfo(c).remote.address;
+    return address ? plainAddress(address) : null;
+  } catch {
+    return null; // a request that did not come through a socket (app.request in a script)
+  }
+}
+
+/**
+ * Who is asking: the socket's address, or — only when the socket is one of our trusted proxies — the
+ * right-most X-Forwarded-For entry that is not itself a trusted proxy (entries to its left are client-written).
+ */
+export function clientAddress(c: Context, proxies: BlockList): string {
+  const socket = socketAddress(c) ?? 'không-rõ';
+  if (!isTrusted(proxies, socket)) return socket;
+  const forwarded = (c.req.header('x-forwarded-for') ?? '')
+    .split(',')
+    .map((s) => plainAddress(s.trim()))
+    .filter(Boolean);
+  let client = socket;
+  for (let i = forwarded.length - 1; i >= 0; i--) {
+    const hop = forwarded[i]!;
+    if (!isIP(hop)) break;
+    client = hop;
+    if (!isTrusted(proxies, hop)) break;
+  }
+  return client;
+}
+
+/** Did the request reach us over TLS: a TLS socket, or X-Forwarded-Proto from a trusted proxy. */
+export function cameOverTls(c: Context, proxies: BlockList): boolean {
+  const env = c.env as { incoming?: { socket?: { encrypted?: boolean } } } | undefined;
+  if (env?.incoming?.socket?.encrypted) return true;
+  const socket = socketAddress(c);
+  if (!socket || !isTrusted(proxies, socket)) return false;
+  return (c.req.header('x-forwarded-proto') ?? '').split(',')[0]!.trim().toLowerCase() === 'https';
+}
+
+/** One rate-limit bucket per IPv4 address, and per /64 for IPv6 (what one household or phone gets). */
+export function rateKey(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}

@@ -1,0 +1,323 @@
+import type { Assistant } from '../assistant.ts';
+import { canonicalDocId, faqChunk, findSection, slugify, type Chunk, type Corpus, type CorpusDocument, type Section } from '../corpus/index.ts';
+import { Audience as AudienceSchema, FaqEntry as FaqEntrySchema, type Audience, type FaqEntry } from '../corpus/schema.ts';
+import type { DB } from '../index/db.ts';
+import { chunkSearchText, deleteChunk, writeChunk } from '../index/index.ts';
+import { fold } from '../text/index.ts';
+import { audit, ensureReviewTables } from './db.ts';
+import { markQuestions } from './queue.ts';
+
+/**
+ * Curated answers: written by staff in the console, kept in their own table (the source of truth), and
+ * indexed as FAQ chunks the moment they are published. `npm run faq:export` copies the published ones to
+ * corpus/faq/curated.yaml so they enter version control and survive a lost database.
+ */
+export type CuratedStatus = 'draft' | 'published' | 'unpublished';
+export const CURATED_STATUS_LABEL: Record<CuratedStatus, string> = { draft: 'Bản nháp', published: 'Đang dùng', unpublished: 'Đã gỡ' };
+export const AUDIENCES: Audience[] = AudienceSchema.options;
+export const AUDIENCE_LABEL: Record<Audience, string> = {
+  citizen: 'Người dân',
+  farmer: 'Nông dân, hộ chăn nuôi',
+  enterprise: 'Doanh nghiệp',
+  student: 'Học sinh',
+};
+
+export interface SourceRef {
+  docId: string;
+  section?: string;
+}
+
+export interface CuratedInput {
+  question: string;
+  variants: string[];
+  answer: string;
+  audience: Audience[];
+  sources: SourceRef[];
+  /** the logged questions this answers: they leave the queue as "answered by staff" */
+  questionIds: string[];
+}
+
+export interface CuratedAnswer extends Omit<CuratedInput, 'questionIds'> {
+  n: number;
+  id: string;
+  status: CuratedStatus;
+  createdBy: string;
+  createdAt: number;
+  updatedBy: string;
+  updatedAt: number;
+  publishedAt: number | null;
+}
+
+export const LIMITS = { question: 300, answer: 3000, variants: 40, sources: 8 } as const;
+
+interface CuratedRow {
+  n: number;
+  id: string;
+  question: string;
+  variants: string;
+  answer: string;
+  audience: string;
+  sources: string;
+  status: CuratedStatus;
+  created_by: string;
+  created_at: number;
+  updated_by: string;
+  updated_at: number;
+  published_at: number | null;
+}
+
+const toCurated = (r: CuratedRow): CuratedAnswer => ({
+  n: r.n,
+  id: r.id,
+  question: r.question,
+  variants: JSON.parse(r.variants),
+  answer: r.answer,
+  audience: JSON.parse(r.audience),
+  sources: JSON.parse(r.sources),
+  status: r.status,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  updatedBy: r.updated_by,
+  updatedAt: r.updated_at,
+  publishedAt: r.published_at,
+});
+
+export function listCurated(db: DB, status?: CuratedStatus): CuratedAnswer[] {
+  ensureReviewTables(db);
+  const rows = (
+    status
+      ? db.prepare('SELECT * FROM curated_answers WHERE status = ? ORDER BY n DESC').all(status)
+      : db.prepare('SELECT * FROM curated_answers ORDER BY n DESC').all()
+  ) as CuratedRow[];
+  return rows.map(toCurated);
+}
+
+export function curatedById(db: DB, id: string): CuratedAnswer | null {
+  const row = db.prepare('SELECT * FROM curated_answers WHERE id = ?').get(id) as CuratedRow | undefined;
+  return row ? toCurated(row) : null;
+}
+
+export type Resolve = (docId: string, section?: string) => { docId: string; anchor: string } | null;
+
+/** The same lookup the corpus loader uses for FAQ sources: plan number, heading text or anchor. */
+export function corpusResolver(corpus: Corpus): Resolve {
+  const byId = new Map(corpus.documents.map((d) => [d.id, d]));
+  return (docId, section) => {
+    const doc = byId.get(canonicalDocId(docId));
+    const s = doc ? findSection(doc, section) : null;
+    return doc && s ? { docId: doc.id, anchor: s.anchor } : null;
+  };
+}
+
+/** How a source is written in the entry: the section's own reference, or its anchor when the reference is ambiguous. */
+export function sourceRefOf(doc: CorpusDocument, section: Section): SourceRef {
+  const found = findSection(doc, section.ref);
+  return { docId: doc.id, section: found?.anchor === section.anchor ? section.ref : section.anchor };
+}
+
+/** The entry in the corpus FAQ schema; `curatedBy` makes it cited as "Giải đáp của Sở Nông nghiệp và Môi trường". */
+export function curatedEntry(a: Pick<CuratedAnswer, 'id' | 'question' | 'variants' | 'answer' | 'audience' | 'sources' | 'updatedBy' | 'updatedAt'>): FaqEntry {
+  return {
+    id: a.id,
+    question: a.question,
+    variants: a.variants,
+    answer: a.answer,
+    audience: a.audience,
+    sources: a.sources.map((s) => (s.section ? { docId: s.docId, section: s.section } : { docId: s.docId })),
+    curatedBy: a.updatedBy,
+    updated: new Date(a.updatedAt + 7 * 3600_000).toISOString().slice(0, 10),
+  };
+}
+
+/** The published curated answers as chunks, for a full index rebuild (`ensureIndex`'s `extra`). */
+export function curatedChunks(db: DB, corpus: Corpus): Chunk[] {
+  const inCorpus = new Set(corpus.faq.map((e) => e.id));
+  const resolve = corpusResolver(corpus);
+  // an answer already exported to corpus/faq is indexed from there; syncCuratedIndex puts ours back if they differ
+  return listCurated(db, 'published')
+    .filter((a) => !inCorpus.has(a.id))
+    .map((a) => faqChunk(curatedEntry(a), resolve));
+}
+
+const clean = (s: string) => s.normalize('NFC').replace(/\r\n?/g, '\n').trim();
+
+/** Problems with an answer, in Vietnamese, before anything is saved. */
+export function curatedProblems(input: CuratedInput, corpus: Corpus): string[] {
+  const problems: string[] = [];
+  const resolve = corpusResolver(corpus);
+  if (!clean(input.question)) problems.push('Hãy nhập câu hỏi.');
+  if ([...input.question].length > LIMITS.question) problems.push(`Câu hỏi dài tối đa ${LIMITS.question} ký tự.`);
+  if (!clean(input.answer)) problems.push('Hãy nhập câu trả lời.');
+  if ([...input.answer].length > LIMITS.answer) problems.push(`Câu trả lời dài tối đa ${LIMITS.answer} ký tự.`);
+  if (input.variants.length > LIMITS.variants) problems.push(`Tối đa ${LIMITS.variants} cách hỏi khác.`);
+  if (input.variants.some((v) => [...v].length > LIMITS.question)) problems.push(`Mỗi cách hỏi khác dài tối đa ${LIMITS.question} ký tự.`);
+  if (!input.sources.length) problems.push('Hãy chọn ít nhất một mục tài liệu làm nguồn cho câu trả lời.');
+  if (input.sources.length > LIMITS.sources) problems.push(`Chọn tối đa ${LIMITS.sources} mục nguồn.`);
+  for (const s of input.sources)
+    if (!resolve(s.docId, s.section)) problems.push(`Không tìm thấy mục nguồn "${s.section ?? ''}" trong tài liệu "${s.docId}".`);
+  if (input.audience.some((a) => !AUDIENCES.includes(a))) problems.push('Đối tượng không hợp lệ.');
+  return problems;
+}
+
+/** Paraphrases without duplicates (compared without diacritics) and without the question itself. */
+export function distinctVariants(question: string, variants: string[]): string[] {
+  const seen = new Set([fold(clean(question)).replace(/[\s?.!]+/g, ' ').trim()]);
+  const out: string[] = [];
+  for (const v of variants.map(clean).filter(Boolean)) {
+    const key = fold(v).replace(/[\s?.!]+/g, ' ').trim();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(v);
+  }
+  return out;
+}
+
+/** gd-<n>-<slug>: n is above every number used in the table and in corpus/faq, so ids never collide. */
+function nextCurated(db: DB, corpus: Corpus, question: string): { n: number; id: string } {
+  const inDb = (db.prepare('SELECT coalesce(max(n), 0) AS n FROM curated_answers').get() as { n: number }).n;
+  const inCorpus = Math.max(0, ...corpus.faq.map((e) => Number(/^gd-(\d+)(?:-|$)/.exec(e.id)?.[1] ?? 0)));
+  const n = Math.max(inDb, inCorpus) + 1;
+  const slug = slugify(question).slice(0, 40).replace(/-+$/, '');
+  return { n, id: slug ? `gd-${n}-${slug}` : `gd-${n}` };
+}
+
+export type SaveResult = { ok: true; answer: CuratedAnswer } | { ok: false; problems: string[] };
+
+/**
+ * Saves an answer; `publish` indexes it at once (embed, then replace its chunk in one transaction, then let
+ * the retriever re-read term statistics), so the next question gets it. Saving as a draft takes it out.
+ */
+export async function saveCurated(
+  assistant: Pick<Assistant, 'db' | 'corpus' | 'embedder' | 'retriever'>,
+  raw: CuratedInput,
+  username: string,
+  { id, publish, now = Date.now() }: { id?: string; publish: boolean; now?: number },
+): Promise<SaveResult> {
+  const { db, corpus } = assistant;
+  ensureReviewTables(db);
+  const input: CuratedInput = {
+    ...raw,
+    question: clean(raw.question),
+    answer: clean(raw.answer),
+    variants: distinctVariants(raw.question, raw.variants),
+  };
+  const problems = curatedProblems(input, corpus);
+  const existing = id ? curatedById(db, id) : null;
+  if (id && !existing) problems.push('Không tìm thấy giải đáp này.');
+  if (problems.length) return { ok: false, problems };
+
+  const resolve = corpusResolver(corpus);
+  const draft = { id: existing?.id ?? 'gd-0', ...input, updatedBy: username, updatedAt: now };
+  const parsed = FaqEntrySchema.safeParse(curatedEntry(draft));
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
+  // the chunk's search text does not contain its id, so it can be embedded before the id is allotted
+  const vector = publish ? (await assistant.embedder.embed([chunkSearchText(faqChunk(parsed.data, resolve))]))[0]! : null;
+
+  const saved = db.transaction(() => {
+    const status: CuratedStatus = publish ? 'published' : 'draft';
+    let answerId: string;
+    const json = [JSON.stringify(input.variants), JSON.stringify(input.audience), JSON.stringify(input.sources)];
+    if (existing) {
+      answerId = existing.id;
+      db.prepare(
+        `UPDATE curated_answers SET question = ?, variants = ?, answer = ?, audience = ?, sources = ?, status = ?,
+           updated_by = ?, updated_at = ?, published_at = CASE WHEN ? THEN ? ELSE published_at END WHERE id = ?`,
+      ).run(input.question, ...json, status, username, now, publish ? 1 : 0, now, answerId);
+    } else {
+      const next = nextCurated(db, corpus, input.question);
+      answerId = next.id;
+      db.prepare(
+        `INSERT INTO curated_answers (n, id, question, variants, answer, audience, sources, status, created_by, created_at, updated_by, updated_at, published_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(next.n, answerId, input.question, ...json, status, username, now, username, now, publish ? now : null);
+    }
+    const answer = curatedById(db, answerId)!;
+    const chunk = faqChunk(curatedEntry(answer), resolve);
+    deleteChunk(db, chunk.id);
+    if (vector) writeChunk(db, chunk, vector, 'curated');
+    // a published answer saved back as a draft no longer answers its questions
+    if (!publish && existing?.status === 'published')
+      db.prepare(`UPDATE review_state SET status = 'open', curated_id = NULL, updated_at = ?, updated_by = ? WHERE curated_id = ?`).run(now, username, answerId);
+    if (publish && input.questionIds.length) markQuestions(db, input.questionIds, 'curated', username, { curatedId: answerId, now, record: false });
+    audit(
+      db,
+      {
+        username,
+        action: publish ? (existing ? 'curated:update' : 'curated:publish') : 'curated:draft',
+        target: answerId,
+        detail: `${input.question}${input.questionIds.length ? ` (${input.questionIds.length} câu hỏi)` : ''}`,
+      },
+      now,
+    );
+    return answer;
+  })();
+  assistant.retriever.refresh();
+  return { ok: true, answer: saved };
+}
+
+/** Takes an answer out of the index; the questions it answered go back to the queue. */
+export function unpublishCurated(assistant: Pick<Assistant, 'db' | 'retriever'>, id: string, username: string, now = Date.now()): boolean {
+  const { db } = assistant;
+  const existing = curatedById(db, id);
+  if (!existing || existing.status !== 'published') return false;
+  db.transaction(() => {
+    db.prepare(`UPDATE curated_answers SET status = 'unpublished', updated_by = ?, updated_at = ? WHERE id = ?`).run(username, now, id);
+    deleteChunk(db, faqChunk(curatedEntry(existing), () => null).id);
+    db.prepare(`UPDATE review_state SET status = 'open', curated_id = NULL, updated_at = ?, updated_by = ? WHERE curated_id = ?`).run(now, username, id);
+    audit(db, { username, action: 'curated:unpublish', target: id, detail: existing.question }, now);
+  })();
+  assistant.retriever.refresh();
+  return true;
+}
+
+interface IndexedRow {
+  title: string;
+  section: string;
+  text: string;
+  audience: string;
+  questions: string | null;
+  supports: string | null;
+  origin: string;
+}
+
+/**
+ * After start-up (the index may have been rebuilt by another entry point, or from an older corpus/faq
+ * export), makes the index hold exactly what the table says: published answers as written, nothing else.
+ */
+export async function syncCuratedIndex(assistant: Pick<Assistant, 'db' | 'corpus' | 'embedder' | 'retriever'>): Promise<number> {
+  const { db, corpus } = assistant;
+  ensureReviewTables(db);
+  const resolve = corpusResolver(corpus);
+  const stale: Chunk[] = [];
+  const gone: string[] = [];
+  const indexed = db.prepare('SELECT title, section, text, audience, questions, supports, origin FROM chunks WHERE id = ?');
+  for (const a of listCurated(db)) {
+    const chunk = faqChunk(curatedEntry(a), resolve);
+    const row = indexed.get(chunk.id) as IndexedRow | undefined;
+    if (a.status !== 'published') {
+      if (row) gone.push(chunk.id);
+      continue;
+    }
+    const same =
+      row &&
+      row.origin === 'curated' &&
+      row.title === chunk.title &&
+      row.section === chunk.section &&
+      row.text === chunk.text &&
+      row.audience === JSON.stringify(chunk.audience) &&
+      row.questions === JSON.stringify(chunk.questions) &&
+      row.supports === JSON.stringify(chunk.supports);
+    if (!same) stale.push(chunk);
+  }
+  if (!stale.length && !gone.length) return 0;
+  const vectors = stale.length ? await assistant.embedder.embed(stale.map(chunkSearchText)) : [];
+  db.transaction(() => {
+    for (const id of gone) deleteChunk(db, id);
+    stale.forEach((c, i) => {
+      deleteChunk(db, c.id);
+      writeChunk(db, c, vectors[i]!, 'curated');
+    });
+  })();
+  assistant.retriever.refresh();
+  return stale.length + gone.length;
+}

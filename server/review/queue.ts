@@ -1,0 +1,312 @@
+import type { DB } from '../index/db.ts';
+import { fold, topicWords } from '../text/index.ts';
+import { audit } from './db.ts';
+
+export type ReviewStatus = 'open' | 'curated' | 'out-of-scope' | 'spam';
+export const REVIEW_STATUSES: ReviewStatus[] = ['open', 'curated', 'out-of-scope', 'spam'];
+export const STATUS_LABEL: Record<ReviewStatus, string> = {
+  open: 'Chờ xử lý',
+  curated: 'Đã có giải đáp',
+  'out-of-scope': 'Ngoài phạm vi',
+  spam: 'Rác, spam',
+};
+
+/** Why a question is in the queue. */
+export type Why = 'declined' | 'unhelpful' | 'low-confidence';
+export const WHY_LABEL: Record<Why, string> = {
+  declined: 'Chưa trả lời được',
+  unhelpful: 'Bị đánh giá 👎',
+  'low-confidence': 'Độ tin cậy thấp',
+};
+/** Answered, but below this confidence a staff member should look at the answer. */
+export const LOW_CONFIDENCE = 0.75;
+/** Two questions whose topic words overlap this much (IDF-weighted Jaccard) are the same question. */
+export const SAME_QUESTION = 0.5;
+
+export interface ReviewItem {
+  id: string;
+  text: string;
+  createdAt: number;
+  audience: string;
+  site: string | null;
+  answered: boolean;
+  reason: string | null;
+  confidence: number;
+  cited: string[];
+  answer: string;
+  helpful: number;
+  unhelpful: number;
+  comments: string[];
+  status: ReviewStatus;
+  curatedId: string | null;
+  why: Why[];
+}
+
+export interface ReviewGroup {
+  /** the newest question of the group: its page shows the whole group */
+  id: string;
+  text: string;
+  items: ReviewItem[];
+  /** the distinct wordings, most asked first */
+  texts: { text: string; count: number }[];
+  firstAt: number;
+  lastAt: number;
+  why: Why[];
+  status: ReviewStatus;
+  audiences: Record<string, number>;
+  sites: string[];
+  notes: number;
+}
+
+export interface QueueFilter {
+  status?: ReviewStatus | 'all';
+  audience?: string;
+  /** '' = questions asked without a site label */
+  site?: string;
+  from?: number;
+  to?: number;
+  /** matched without diacritics, every word */
+  search?: string;
+  why?: Why;
+}
+
+interface ItemRow {
+  id: string;
+  created_at: number;
+  text: string;
+  audience: string;
+  site: string | null;
+  answered: number;
+  reason: string | null;
+  confidence: number;
+  cited: string;
+  answer: string;
+  up: number | null;
+  down: number | null;
+  comments: string | null;
+  review_status: ReviewStatus;
+  curated_id: string | null;
+}
+
+const COMMENT_SEPARATOR = '\u001f';
+
+const ITEM_SELECT = `
+  SELECT q.id, q.created_at, q.text, q.audience, q.site, q.answered, q.reason, q.confidence, q.cited, q.answer,
+         f.up, f.down, f.comments, coalesce(r.status, 'open') AS review_status, r.curated_id
+  FROM questions q
+  LEFT JOIN review_state r ON r.question_id = q.id
+  LEFT JOIN (
+    SELECT message_id, sum(helpful) AS up, sum(1 - helpful) AS down, group_concat(comment, char(31)) AS comments
+    FROM feedback GROUP BY message_id
+  ) f ON f.message_id = q.id`;
+
+const IN_QUEUE = `(q.answered = 0 OR coalesce(f.down, 0) > 0 OR q.confidence < ${LOW_CONFIDENCE})`;
+
+function toItem(r: ItemRow): ReviewItem {
+  const why: Why[] = [];
+  if (!r.answered) why.push('declined');
+  if ((r.down ?? 0) > 0) why.push('unhelpful');
+  if (r.answered && r.confidence < LOW_CONFIDENCE) why.push('low-confidence');
+  return {
+    id: r.id,
+    text: r.text,
+    createdAt: r.created_at,
+    audience: r.audience,
+    site: r.site,
+    answered: !!r.answered,
+    reason: r.reason,
+    confidence: r.confidence,
+    cited: JSON.parse(r.cited) as string[],
+    answer: r.answer,
+    helpful: r.up ?? 0,
+    unhelpful: r.down ?? 0,
+    comments: r.comments ? r.comments.split(COMMENT_SEPARATOR).filter(Boolean) : [],
+    status: r.review_status,
+    curatedId: r.curated_id,
+    why,
+  };
+}
+
+/** `%`, `_` and `\` typed by staff are literal in LIKE. */
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+/** The questions in the queue that match the filter, newest first. */
+export function queueItems(db: DB, filter: QueueFilter = {}, limit = 5000): ReviewItem[] {
+  const where = [IN_QUEUE];
+  const params: (string | number)[] = [];
+  if (filter.status && filter.status !== 'all') {
+    where.push(`coalesce(r.status, 'open') = ?`);
+    params.push(filter.status);
+  }
+  if (filter.audience) {
+    where.push('q.audience = ?');
+    params.push(filter.audience);
+  }
+  if (filter.site !== undefined) {
+    if (filter.site === '') where.push('q.site IS NULL');
+    else {
+      where.push('q.site = ?');
+      params.push(filter.site);
+    }
+  }
+  if (filter.from !== undefined) {
+    where.push('q.created_at >= ?');
+    params.push(filter.from);
+  }
+  if (filter.to !== undefined) {
+    where.push('q.created_at < ?');
+    params.push(filter.to);
+  }
+  for (const word of fold(filter.search ?? '').split(/\s+/).filter(Boolean).slice(0, 8)) {
+    where.push(`q.folded LIKE ? ESCAPE '\\'`);
+    params.push(`%${likeEscape(word)}%`);
+  }
+  if (filter.why === 'declined') where.push('q.answered = 0');
+  if (filter.why === 'unhelpful') where.push('coalesce(f.down, 0) > 0');
+  if (filter.why === 'low-confidence') where.push(`q.answered = 1 AND q.confidence < ${LOW_CONFIDENCE}`);
+  const rows = db.prepare(`${ITEM_SELECT} WHERE ${where.join(' AND ')} ORDER BY q.created_at DESC LIMIT ?`).all(...params, limit) as ItemRow[];
+  return rows.map(toItem);
+}
+
+export function reviewItem(db: DB, id: string): ReviewItem | null {
+  const row = db.prepare(`${ITEM_SELECT} WHERE q.id = ?`).get(id) as ItemRow | undefined;
+  return row ? toItem(row) : null;
+}
+
+/** The topic words of a question, folded: what "the same question" is judged by. */
+export function wordSet(text: string): Set<string> {
+  return new Set(topicWords(text));
+}
+
+/** IDF-weighted Jaccard: sharing "sinh học" says less than sharing "biogas". */
+export function similarity(a: Set<string>, b: Set<string>, idf: (t: string) => number): number {
+  if (!a.size || !b.size) return 0;
+  let both = 0;
+  let either = 0;
+  for (const t of new Set([...a, ...b])) {
+    const w = idf(t);
+    either += w;
+    if (a.has(t) && b.has(t)) both += w;
+  }
+  return either ? both / either : 0;
+}
+
+function summarize(items: ReviewItem[], notes: Map<string, number>): ReviewGroup {
+  const byText = new Map<string, { text: string; count: number }>();
+  for (const it of items) {
+    const key = fold(it.text).replace(/\s+/g, ' ').trim();
+    const entry = byText.get(key) ?? { text: it.text, count: 0 };
+    entry.count++;
+    byText.set(key, entry);
+  }
+  const texts = [...byText.values()].sort((a, b) => b.count - a.count);
+  const statuses = new Map<ReviewStatus, number>();
+  for (const it of items) statuses.set(it.status, (statuses.get(it.status) ?? 0) + 1);
+  const audiences: Record<string, number> = {};
+  for (const it of items) audiences[it.audience] = (audiences[it.audience] ?? 0) + 1;
+  return {
+    id: items[0]!.id,
+    text: texts[0]!.text,
+    items,
+    texts,
+    firstAt: Math.min(...items.map((i) => i.createdAt)),
+    lastAt: Math.max(...items.map((i) => i.createdAt)),
+    why: (['declined', 'unhelpful', 'low-confidence'] as Why[]).filter((w) => items.some((i) => i.why.includes(w))),
+    status: statuses.has('open') ? 'open' : [...statuses].sort((a, b) => b[1] - a[1])[0]![0],
+    audiences,
+    sites: [...new Set(items.map((i) => i.site).filter((s): s is string => !!s))],
+    notes: items.reduce((n, i) => n + (notes.get(i.id) ?? 0), 0),
+  };
+}
+
+function noteCounts(db: DB): Map<string, number> {
+  const rows = db.prepare('SELECT question_id, count(*) AS n FROM review_notes GROUP BY question_id').all() as { question_id: string; n: number }[];
+  return new Map(rows.map((r) => [r.question_id, r.n]));
+}
+
+/**
+ * Near-duplicates grouped: each question joins the group whose first (newest) question it resembles most,
+ * when at least SAME_QUESTION alike. Most-asked groups first.
+ */
+export function groupQuestions(db: DB, items: ReviewItem[], idf: (t: string) => number): ReviewGroup[] {
+  const groups: { words: Set<string>; key: string; items: ReviewItem[] }[] = [];
+  for (const item of items) {
+    const words = wordSet(item.text);
+    const key = fold(item.text).trim();
+    let best: (typeof groups)[number] | null = null;
+    let bestScore = 0;
+    for (const g of groups) {
+      const score = words.size || g.words.size ? similarity(words, g.words, idf) : g.key === key ? 1 : 0;
+      if (score >= SAME_QUESTION && score > bestScore) {
+        best = g;
+        bestScore = score;
+      }
+    }
+    if (best) best.items.push(item);
+    else groups.push({ words, key, items: [item] });
+  }
+  const notes = noteCounts(db);
+  return groups.map((g) => summarize(g.items, notes)).sort((a, b) => b.items.length - a.items.length || b.lastAt - a.lastAt);
+}
+
+/** The group a question belongs to: every queued question alike to it, whatever its status. */
+export function groupOf(db: DB, id: string, idf: (t: string) => number): ReviewGroup | null {
+  const self = reviewItem(db, id);
+  if (!self) return null;
+  const words = wordSet(self.text);
+  const key = fold(self.text).trim();
+  const alike = queueItems(db).filter(
+    (it) => it.id !== id && (words.size ? similarity(words, wordSet(it.text), idf) >= SAME_QUESTION : fold(it.text).trim() === key),
+  );
+  return summarize([self, ...alike], noteCounts(db));
+}
+
+export interface Note {
+  id: number;
+  questionId: string;
+  username: string;
+  createdAt: number;
+  text: string;
+}
+
+export function notesOf(db: DB, questionIds: string[]): Note[] {
+  if (!questionIds.length) return [];
+  const rows = db
+    .prepare(`SELECT * FROM review_notes WHERE question_id IN (SELECT value FROM json_each(?)) ORDER BY created_at`)
+    .all(JSON.stringify(questionIds)) as { id: number; question_id: string; username: string; created_at: number; text: string }[];
+  return rows.map((r) => ({ id: r.id, questionId: r.question_id, username: r.username, createdAt: r.created_at, text: r.text }));
+}
+
+export function addNote(db: DB, questionId: string, username: string, text: string, now = Date.now()): void {
+  db.transaction(() => {
+    db.prepare('INSERT INTO review_notes (question_id, username, created_at, text) VALUES (?, ?, ?, ?)').run(questionId, username, now, text);
+    audit(db, { username, action: 'note', target: questionId, detail: text.slice(0, 200) }, now);
+  })();
+}
+
+/** Sets the review status of questions (only those that exist); returns how many changed. */
+export function markQuestions(
+  db: DB,
+  ids: string[],
+  status: ReviewStatus,
+  username: string,
+  { curatedId = null, now = Date.now(), record = true }: { curatedId?: string | null; now?: number; record?: boolean } = {},
+): number {
+  const upsert = db.prepare(
+    `INSERT INTO review_state (question_id, status, curated_id, updated_at, updated_by)
+     SELECT id, ?, ?, ?, ? FROM questions WHERE id = ?
+     ON CONFLICT (question_id) DO UPDATE SET status = excluded.status, curated_id = excluded.curated_id,
+       updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+  );
+  return db.transaction(() => {
+    let changed = 0;
+    for (const id of new Set(ids)) changed += upsert.run(status, curatedId, now, username, id).changes;
+    if (record && changed) audit(db, { username, action: `mark:${status}`, target: [...new Set(ids)].slice(0, 50).join(','), detail: `${changed} câu hỏi` }, now);
+    return changed;
+  })();
+}
+
+/** Distinct site labels in the log, for the filter. */
+export function knownSites(db: DB): string[] {
+  return (db.prepare('SELECT DISTINCT site FROM questions WHERE site IS NOT NULL ORDER BY site LIMIT 200').all() as { site: string }[]).map((r) => r.site);
+}

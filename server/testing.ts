@@ -1,0 +1,47 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Assistant } from './assistant.ts';
+import { loadConfig, type Config } from './config.ts';
+import { buildServer } from './server.ts';
+
+export interface TestServer {
+  url: string;
+  assistant: Assistant;
+  config: Config;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server on loopback, on a free port, with a fresh DATA_DIR and the real corpus.
+ * `env` overrides environment variables (RATE_LIMIT_PER_MINUTE, ALLOWED_ORIGINS, LLM_BASE_URL …).
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'cnsh-test-'));
+  const config = loadConfig({ RATE_LIMIT_PER_MINUTE: '0', ...env, DATA_DIR: dataDir, PORT: '0' });
+  const built = await buildServer(config);
+  const { app, assistant } = built;
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    assistant,
+    config,
+    dataDir,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          built.close();
+          if (!env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+          resolve();
+        });
+        // streams left open by a test must not keep the server alive
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}
