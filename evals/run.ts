@@ -2,18 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAssistant } from '../server/assistant.ts';
-import { ROOT } from '../server/config.ts';
+import { loadConfig, ROOT } from '../server/config.ts';
+import type { Embedder } from '../server/index/embedder.ts';
+import { connectEmbeddingModel } from '../server/index/openai-embedder.ts';
 import type { RetrievalMode } from '../server/retrieve/index.ts';
 import { evaluate, items, loadQuestions, report, type Outcome, type Report, type Scores } from './evaluate.ts';
+import { generativeTable, runGenerativeEvals } from './generative.ts';
 
 /**
- * `npm run eval [-- --json] [-- --failures] [-- --mode hybrid]`: scores every question of evals/questions
+ * `npm run eval [-- --json] [-- --failures] [-- --mode hybrid] [-- --generative]`: scores every question of evals/questions
  * with the full hybrid pipeline and with BM25 only, vector only and the naive FTS5 baseline.
  */
-export async function runEvals(modes: RetrievalMode[] = ['hybrid', 'bm25', 'vector', 'naive']) {
+export async function runEvals(modes: RetrievalMode[] = ['hybrid', 'bm25', 'vector', 'naive'], embedder?: Embedder) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cnsh-eval-'));
   try {
-    const assistant = await createAssistant({ dataDir, corpusDir: join(ROOT, 'corpus') });
+    const assistant = await createAssistant({ dataDir, corpusDir: join(ROOT, 'corpus'), embedder });
     const list = items(loadQuestions(join(ROOT, 'evals', 'questions')));
     const result = {} as Report;
     const outcomes = {} as Record<RetrievalMode, Outcome[]>;
@@ -43,11 +46,27 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const modeArg = args.indexOf('--mode');
   const modes = modeArg >= 0 ? [args[modeArg + 1] as RetrievalMode] : undefined;
+  if (args.includes('--generative')) {
+    // answer accuracy through the generative path over the test model server (server/generate/README.md)
+    const g = await runGenerativeEvals();
+    console.log(args.includes('--json') ? JSON.stringify(g) : generativeTable(g));
+    process.exit(0);
+  }
   const { report: r, outcomes, questions } = await runEvals(modes);
+  // with EMBEDDING_* set, retrieval is also scored with that model; its vectors are cached in DATA_DIR
+  const config = loadConfig();
+  const model = config.embedding ? await connectEmbeddingModel(config.embedding, config.dataDir) : null;
+  const byEmbedder: Record<string, Partial<Report>> = {};
+  if (model?.embedder) byEmbedder[model.embedder.id] = (await runEvals(modes ?? ['hybrid', 'vector'], model.embedder)).report;
+  model?.close();
   if (args.includes('--json')) {
-    console.log(JSON.stringify({ questions, report: r }));
+    console.log(JSON.stringify({ questions, report: r, ...(model ? { embedders: byEmbedder } : {}) }));
   } else {
-    for (const [mode, rep] of Object.entries(r)) {
+    const sections: [string, Report[RetrievalMode]][] = [
+      ...Object.entries(r),
+      ...Object.entries(byEmbedder).flatMap(([id, rep]) => Object.entries(rep).map(([mode, m]) => [`${mode} · ${id}`, m] as [string, Report[RetrievalMode]])),
+    ];
+    for (const [mode, rep] of sections) {
       console.log(`\n== ${mode} ==`);
       console.log(table('nhóm', [['overall', rep.overall], ...Object.entries(rep.byGroup)]));
       console.log();

@@ -1,6 +1,6 @@
 import type { Chunk } from '../corpus/index.ts';
 import type { Hit, QueryAnalysis, Retrieval, Retriever } from '../retrieve/index.ts';
-import { analyze, fold, topicWords } from '../text/index.ts';
+import { analyze, fold, terms, topicWords } from '../text/index.ts';
 
 export type Audience = 'citizen' | 'student';
 
@@ -38,6 +38,7 @@ const SECOND_SOURCE_DEPTH = Number(process.env.CNSH_SECOND_DEPTH ?? 5);
 const SECOND_SOURCE_MARGIN = Number(process.env.CNSH_SECOND_MARGIN ?? 1);
 
 function supports(h: Hit): boolean {
+  if (h.offTopic) return false;
   return h.coverage >= SUPPORTED_AT || (h.domain && h.coverage >= SUPPORTED_WITH_DOMAIN_TERM_AT);
 }
 /** A FAQ question covering the question this well is answered as written. */
@@ -148,9 +149,8 @@ export function pickSentences(chunk: Chunk, q: QueryAnalysis, idf: (t: string) =
   const total = all.reduce((n, s) => n + s.length, 0);
   if (total <= budget) return all;
   const parsed = all.map((s) => {
-    const { folded } = analyze(s);
-    const bigrams = new Set<string>();
-    for (let i = 0; i + 1 < folded.length; i++) bigrams.add(`${folded[i]}_${folded[i + 1]}`);
+    const { folded, breaks } = analyze(s);
+    const bigrams = new Set(terms(folded, breaks).filter((t) => t.includes('_')));
     return { words: new Set(topicWords(s)), bigrams };
   });
   const local = (t: string) => {
@@ -213,7 +213,7 @@ export function answerFromChunks(question: string, retrieval: Retrieval, retriev
   const top = hits[0];
   const confidence = Math.max(0, ...hits.slice(0, SUPPORT_DEPTH).map((h) => h.coverage));
   const supported = hits.slice(0, SUPPORT_DEPTH).filter(supports);
-  if (!top || !supported.length || q.offTopic.length) return declined('out-of-scope', audience, confidence, hits);
+  if (!top || !supported.length) return declined('out-of-scope', audience, confidence, hits);
 
   const idf = retriever.idf;
   // a curated FAQ entry that matches strongly is answered as written

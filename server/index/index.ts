@@ -5,7 +5,7 @@ import { getMeta, setMeta, type DB } from './db.ts';
 import type { Embedder } from './embedder.ts';
 
 /** Bump when the text pipeline or the index layout changes: the index is then rebuilt. */
-export const PIPELINE_VERSION = 'pipeline-3';
+export const PIPELINE_VERSION = 'pipeline-4';
 
 export function corpusHash(corpus: Corpus, embedder: Embedder): string {
   const h = createHash('sha256').update(PIPELINE_VERSION).update('\0').update(embedder.id);
@@ -25,12 +25,12 @@ function ftsColumns(c: Chunk) {
   const title = analyze(c.title);
   const section = analyze(c.section);
   return {
-    title: terms(title.folded).join(' '),
-    section: terms(section.folded).join(' '),
-    body: terms(body.folded).join(' '),
-    head_acc: terms(head.tokens).join(' '),
-    body_acc: terms(body.tokens).join(' '),
-    all: [...new Set([...terms(head.folded), ...terms(body.folded)])].join(' '),
+    title: terms(title.folded, title.breaks).join(' '),
+    section: terms(section.folded, section.breaks).join(' '),
+    body: terms(body.folded, body.breaks).join(' '),
+    head_acc: terms(head.tokens, head.breaks).join(' '),
+    body_acc: terms(body.tokens, body.breaks).join(' '),
+    all: [...new Set([...terms(head.folded, head.breaks), ...terms(body.folded, body.breaks)])].join(' '),
   };
 }
 

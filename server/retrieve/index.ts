@@ -12,6 +12,8 @@ export interface Hit {
   coverage: number;
   /** the chunk and the question share a term of the domain (a heading or glossary word, not a generic one) */
   domain: boolean;
+  /** the question names an off-topic subject this chunk does not speak of */
+  offTopic: boolean;
   score: number;
 }
 
@@ -27,13 +29,13 @@ export interface QueryAnalysis {
   unknown: string[];
   /** every folded token of the question, stopwords included */
   all: string[];
-  /** words of topics the corpus never covers (tourism, land, exams …) found in the question */
+  /** words of topics the corpus does not cover (tourism, land, exams …) found in the question */
   offTopic: string[];
 }
 
 /**
  * Public-service topics people ask a provincial portal about that this corpus never covers. A question
- * naming one of them, when the corpus never mentions it, is a look-alike ("kế hoạch phát triển du lịch").
+ * naming one of them is a look-alike ("kế hoạch phát triển du lịch") unless the chunk speaks of it too.
  */
 const OFF_TOPIC = new Set(
   [
@@ -106,6 +108,7 @@ const GENERIC_SHARE = Number(process.env.CNSH_GENERIC ?? 0.06);
 const BIGRAM_WEIGHT = Number(process.env.CNSH_BIGRAM_WEIGHT ?? 0.5);
 const COVERAGE_WEIGHT = Number(process.env.CNSH_COV_W ?? 0.03);
 const HEADING_WEIGHT = Number(process.env.CNSH_HEAD_W ?? 0.01);
+const AUDIENCE_BONUS = Number(process.env.CNSH_AUD ?? 0.001);
 
 export interface Retriever {
   retrieve(question: string, options?: { mode?: RetrievalMode; audience?: string; limit?: number }): Promise<Retrieval>;
@@ -172,7 +175,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
   };
 
   const analyzeQuery = (question: string): QueryAnalysis => {
-    const { tokens, folded, stop } = analyze(question);
+    const { tokens, folded, stop, breaks } = analyze(question);
     const corrected: Record<string, string> = {};
     const keep: { folded: string; accented: string | null }[] = [];
     tokens.forEach((tok, i) => {
@@ -187,7 +190,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
     const content = keep.map((k) => k.folded).filter(Boolean);
     const bigrams: string[] = [];
     for (let i = 0; i + 1 < keep.length; i++)
-      if (keep[i]!.folded && keep[i + 1]!.folded) bigrams.push(`${keep[i]!.folded}_${keep[i + 1]!.folded}`);
+      if (keep[i]!.folded && keep[i + 1]!.folded && !breaks[i + 1]) bigrams.push(`${keep[i]!.folded}_${keep[i + 1]!.folded}`);
     const accented = keep.map((k) => k.accented).filter((a): a is string => !!a);
     const unknown = [...new Set(content.filter((t) => !df.has(t)))];
     return {
@@ -197,7 +200,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
       corrected,
       unknown,
       all: keep.map((k, i) => k.folded || folded[i]!),
-      offTopic: [...content, ...bigrams].filter((t) => OFF_TOPIC.has(t) && !df.has(t)),
+      offTopic: [...content, ...bigrams].filter((t) => OFF_TOPIC.has(t)),
     };
   };
 
@@ -284,12 +287,13 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
         if (mode === 'hybrid') {
           // what the chunk covers of the question decides among near-equal ranks
           score += COVERAGE_WEIGHT * cov + HEADING_WEIGHT * headingMatch * cov;
-          if (audience && chunk.audience.includes(audience as Chunk['audience'][number])) score += 0.004;
-          if (audience === 'student' && !chunk.audience.includes('student')) score -= 0.002;
+          if (audience && chunk.audience.includes(audience as Chunk['audience'][number])) score += AUDIENCE_BONUS;
+          if (audience === 'student' && !chunk.audience.includes('student')) score -= AUDIENCE_BONUS / 2;
         }
         const set = termSets.get(rowid);
         const domain = !!set && [...q.content, ...q.bigrams].some((t) => lexicon.has(t) && set.has(t));
-        hits.push({ rowid, chunk, coverage: cov, domain, score });
+        const offTopic = q.offTopic.some((t) => !set?.has(t));
+        hits.push({ rowid, chunk, coverage: cov, domain, offTopic, score });
       }
       hits.sort((a, b) => b.score - a.score);
       return { query: q, hits: hits.slice(0, limit) };

@@ -68,6 +68,26 @@ function placeTone(syllable: string): string {
     .normalize('NFC');
 }
 
+/**
+ * Syllables repeat endlessly (a few thousand distinct ones): their tone placement and folded form are computed
+ * once. Bounded, and only for short strings; a pure function memoized, so results are unchanged.
+ */
+function memoized(fn: (s: string) => string, maxLength = 24, maxEntries = 50_000): (s: string) => string {
+  const cache = new Map<string, string>();
+  return (s) => {
+    if (s.length > maxLength) return fn(s);
+    let value = cache.get(s);
+    if (value === undefined) {
+      if (cache.size >= maxEntries) cache.clear();
+      value = fn(s);
+      cache.set(s, value);
+    }
+    return value;
+  };
+}
+
+const placeToneOnce = memoized(placeTone);
+
 /** NFC, one kind of spaces and quotes, and one tone placement per syllable. Keeps case. */
 export function normalize(text: string): string {
   return text
@@ -75,17 +95,21 @@ export function normalize(text: string): string {
     .replace(/[\u00A0\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
     .replace(/[\u2018\u2019]/g, "'")
     .replace(/[\u201C\u201D]/g, '"')
-    .replace(/\p{L}+/gu, placeTone);
+    .replace(/\p{L}+/gu, placeToneOnce);
 }
 
-/** Without any marks, đ→d, lower case: what people type without a Vietnamese keyboard. */
-export function fold(text: string): string {
-  return text
+const foldOnce = memoized((text) =>
+  text
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
     .replace(/đ/g, 'd')
     .replace(/Đ/g, 'D')
-    .toLowerCase();
+    .toLowerCase(),
+);
+
+/** Without any marks, đ→d, lower case: what people type without a Vietnamese keyboard. */
+export function fold(text: string): string {
+  return foldOnce(text);
 }
 
 export function hasDiacritics(text: string): boolean {
@@ -232,7 +256,7 @@ const STOPWORDS_ACCENTED = new Set(
     'sẽ đã đang với để nào như thế sao đâu ai bao nhiêu mấy tôi mình em anh chị bạn cô thầy ơi ạ à ' +
     'ừ nhé nha nhỉ vậy hả hở đi giùm giúp hộ xin hỏi biết muốn cái chiếc ở rồi nữa thôi lắm rất quá ' +
     'cũng vẫn nên phải cần hãy ad admin chào cảm ơn tớ tui t mk tại vì nếu gồm bị bởi theo trên dưới ' +
-    'làm kiểu tầm tụi xong luôn lỡ chưa hen đúng ta lại do nay hôm mới cỡ chỗ nó mọi chui leo trèo nhảy ạ'
+    'làm kiểu tầm tụi xong luôn lỡ chưa hen đúng ta lại do nay hôm mới cỡ chỗ nó mọi chui leo trèo nhảy tùy từng'
   ).split(/\s+/),
 );
 /**
@@ -249,10 +273,10 @@ export function isStopword(token: string, typedWithMarks: boolean): boolean {
   return typedWithMarks ? STOPWORDS_ACCENTED.has(token) : STOPWORDS_FOLDED.has(fold(token));
 }
 
-/** Index terms of a text: syllables plus syllable bigrams (joined by '_'), in one form. */
-export function terms(tokens: string[]): string[] {
+/** Index terms of a text: syllables plus syllable bigrams (joined by '_'); no pair spans punctuation. */
+export function terms(tokens: string[], breaks: boolean[] = []): string[] {
   const out = [...tokens];
-  for (let i = 0; i + 1 < tokens.length; i++) out.push(`${tokens[i]}_${tokens[i + 1]}`);
+  for (let i = 0; i + 1 < tokens.length; i++) if (!breaks[i + 1]) out.push(`${tokens[i]}_${tokens[i + 1]}`);
   return out;
 }
 
@@ -263,13 +287,27 @@ export interface Analyzed {
   folded: string[];
   /** which tokens carry no topic */
   stop: boolean[];
+  /** which tokens follow punctuation: "ví dụ: lịch" is not the pair "dụ lịch" */
+  breaks: boolean[];
 }
+
+/** Punctuation that ends a phrase; "&" and "/" join ("NN&MT", "1639/QĐ"). */
+const PHRASE_END = /[.,;:!?()[\]{}"“”…\n\r–—|•]+/u;
 
 /** The one entry point for any text, document or question. */
 export function analyze(text: string): Analyzed {
-  const tokens = expand(tokenize(text)).map(unifyYI);
+  const tokens: string[] = [];
+  const breaks: boolean[] = [];
+  for (const phrase of normalize(text).split(PHRASE_END)) {
+    const part = expand(tokenize(phrase)).map(unifyYI);
+    part.forEach((tok, i) => {
+      tokens.push(tok);
+      breaks.push(i === 0);
+    });
+  }
   const marks = hasDiacritics(text);
-  return { tokens, folded: tokens.map(fold), stop: tokens.map((t) => isStopword(t, marks)) };
+  // a token with marks (typed, or from an expansion) is judged exactly; unmarked ones by how the text was typed
+  return { tokens, folded: tokens.map(fold), stop: tokens.map((t) => isStopword(t, marks || hasDiacritics(t))), breaks };
 }
 
 /** Folded topic words of a text (stopwords removed), in order. */

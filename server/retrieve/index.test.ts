@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAssistant, type Assistant } from '../assistant.ts';
+import { ROOT } from '../config.ts';
+import { openDatabase } from '../index/db.ts';
+import { editDistance } from './index.ts';
+
+let dataDir: string;
+let assistant: Assistant;
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cnsh-retrieve-'));
+  assistant = await createAssistant({ dataDir, corpusDir: join(ROOT, 'corpus') });
+});
+afterAll(() => {
+  assistant.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const topDocs = async (q: string, mode?: 'hybrid' | 'bm25' | 'vector' | 'naive') =>
+  (await assistant.retriever.retrieve(q, { mode })).hits.slice(0, 5).map((h) => h.chunk.docId);
+
+describe('retrieval over the real index', () => {
+  it.each([
+    'Đệm lót sinh học là gì?',
+    'dem lot sinh hoc la gi',
+    'đệm lót sh là j',
+    'đẹm lót sinh học là gì', // typo
+  ])('finds the đệm lót guide for "%s"', async (q) => {
+    expect(await topDocs(q)).toContain('dem-lot-sinh-hoc');
+  });
+
+  it('corrects typos against the corpus vocabulary ("biogass", "dụcc")', () => {
+    expect(assistant.retriever.analyzeQuery('hầm biogass').corrected).toEqual({ biogass: 'biogas' });
+    expect(assistant.retriever.analyzeQuery('giáo dụcc').content).toContain('duc');
+  });
+
+  it('finds the plan section for an abbreviated question', async () => {
+    const r = await assistant.retriever.retrieve('Sở NN&MT có nhiệm vụ gì trong KH này?');
+    expect(r.hits.slice(0, 5).map((h) => h.chunk.id)).toContain('ke-hoach-cnsh-bvmt-2030#v-1');
+  });
+
+  it.each(['2021-2030', 'NOT', '"', 'a OR b', 'NEAR(x y)', '*', 'đệm ") OR 1=1 --', '']) (
+    'never throws on FTS5 syntax in user text: %s',
+    async (q) => {
+      for (const mode of ['hybrid', 'naive'] as const) await expect(assistant.retriever.retrieve(q, { mode })).resolves.toBeDefined();
+    },
+  );
+
+  it('offers BM25-only, vector-only and naive modes for the evals', async () => {
+    for (const mode of ['bm25', 'vector', 'naive'] as const) expect(await topDocs('hầm biogas an toàn', mode)).toContain('ham-biogas');
+  });
+});
+
+describe('index lifecycle', () => {
+  it('does not rebuild or duplicate when started twice on the same DATA_DIR', async () => {
+    const again = await createAssistant({ dataDir, corpusDir: join(ROOT, 'corpus') });
+    expect(again.index.rebuilt).toBe(false);
+    expect(again.index.chunks).toBe(assistant.index.chunks);
+    const db = openDatabase(dataDir);
+    const { n } = db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number };
+    const { f } = db.prepare('SELECT count(*) AS f FROM chunks_fts').get() as { f: number };
+    expect(f).toBe(n);
+    db.close();
+    again.close();
+  });
+});
+
+describe('editDistance', () => {
+  it.each([
+    ['biogas', 'biogass', 1],
+    ['ducc', 'duc', 1],
+    ['abcd', 'abdc', 1],
+    ['compost', 'compsot', 1],
+  ])('%s ~ %s = %i', (a, b, d) => expect(editDistance(a, b, 2)).toBe(d));
+});
