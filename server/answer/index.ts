@@ -143,16 +143,26 @@ function sentenceScore(words: Set<string>, bigrams: Set<string>, q: QueryAnalysi
   return score;
 }
 
+const parsedSentences = new Map<string, { words: Set<string>; bigrams: Set<string> }>();
+
+/** Topic words and word pairs of a corpus sentence, computed once per sentence (bounded); read-only. */
+function sentenceTerms(s: string): { words: Set<string>; bigrams: Set<string> } {
+  let parsed = parsedSentences.get(s);
+  if (!parsed) {
+    const { folded, breaks } = analyze(s);
+    parsed = { words: new Set(topicWords(s)), bigrams: new Set(terms(folded, breaks).filter((t) => t.includes('_'))) };
+    if (parsedSentences.size >= 20_000) parsedSentences.clear();
+    parsedSentences.set(s, parsed);
+  }
+  return parsed;
+}
+
 /** Picks the sentences of a chunk that answer, keeping their order; short sections are given whole. */
 export function pickSentences(chunk: Chunk, q: QueryAnalysis, idf: (t: string) => number, budget = 520): string[] {
   const all = sentences(chunk.text);
   const total = all.reduce((n, s) => n + s.length, 0);
   if (total <= budget) return all;
-  const parsed = all.map((s) => {
-    const { folded, breaks } = analyze(s);
-    const bigrams = new Set(terms(folded, breaks).filter((t) => t.includes('_')));
-    return { words: new Set(topicWords(s)), bigrams };
-  });
+  const parsed = all.map(sentenceTerms);
   const local = (t: string) => {
     const n = parsed.filter((p) => p.words.has(t) || p.bigrams.has(t)).length;
     return Math.log(1 + all.length / Math.max(n, 1));
@@ -249,8 +259,16 @@ export function answerFromChunks(question: string, retrieval: Retrieval, retriev
 
   const parts: string[] = [];
   const citations: Citation[] = [];
+  const said: Set<string>[] = [];
   used.forEach((h, i) => {
-    const picked = pickSentences(h.chunk, q, idf, i === 0 ? 560 : 300);
+    // the FAQ and the guide often say the same thing: a sentence already given is not given twice
+    const before = said.length;
+    const picked = pickSentences(h.chunk, q, idf, i === 0 ? 560 : 300).filter((s) => {
+      const words = new Set(topicWords(s));
+      if (said.slice(0, before).some((w) => overlap(w, words) >= 0.4)) return false;
+      said.push(words);
+      return true;
+    });
     if (!picked.length) return;
     const n = citations.length + 1;
     const last = picked.length - 1;
@@ -267,6 +285,12 @@ export function answerFromChunks(question: string, retrieval: Retrieval, retriev
     confidence,
     hits,
   };
+}
+
+function overlap(a: Set<string>, b: Set<string>): number {
+  let shared = 0;
+  for (const w of a) if (b.has(w)) shared++;
+  return shared / Math.max(1, a.size + b.size - shared);
 }
 
 /** Follow-up questions: FAQ questions near the answer, then the audience's starters. */
