@@ -122,7 +122,8 @@ export function sentences(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split(/\n+/)) {
     const item = line.trim();
-    if (!item) continue;
+    // an image, a raw tag or an outside link in a source is never quoted into an answer
+    if (!item || /!\[|<\/?[a-z][^>]*>|https?:\/\//i.test(item)) continue;
     const isList = /^[-*•]\s+|^\d+\.\s+/.test(item);
     const body = item.replace(/^[-*•]\s+/, '');
     if (isList || body.length < 220) {

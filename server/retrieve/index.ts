@@ -125,12 +125,18 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
   let total = 1;
   let vocabulary: string[] = [];
   const termSets = new Map<number, Set<string>>();
+  const indexed = new Map<number, { chunk: Chunk; heading: string[] }>();
+  /** questions repeat (the starters every visitor is shown): a retrieval is remembered until the index changes */
+  const recent = new Map<string, Retrieval>();
+  const RECENT_MAX = 2000;
   /** words and word pairs of headings and glossary terms that are specific (rare enough) to name a topic */
   let lexicon = new Set<string>();
 
   const refresh = () => {
     df = new Map();
     termSets.clear();
+    indexed.clear();
+    recent.clear();
     const rows = db.prepare('SELECT rowid, terms FROM chunks').all() as { rowid: number; terms: string }[];
     for (const r of rows) {
       const set = new Set(r.terms.split(' '));
@@ -205,6 +211,18 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
   };
 
   const chunkStmt = db.prepare('SELECT * FROM chunks WHERE rowid = ?');
+  /** a chunk and its analyzed heading, read once per index version (refresh() clears it): the hot path of every question */
+  const chunkAt = (rowid: number): { chunk: Chunk; heading: string[] } | null => {
+    let entry = indexed.get(rowid);
+    if (!entry) {
+      const row = chunkStmt.get(rowid) as ChunkRow | undefined;
+      if (!row) return null;
+      const chunk = toChunk(row);
+      entry = { chunk, heading: analyze(chunk.section).folded };
+      indexed.set(rowid, entry);
+    }
+    return entry;
+  };
   const chunkByIdStmt = db.prepare('SELECT * FROM chunks WHERE id = ?');
   const ftsStmt = db.prepare(
     'SELECT rowid, bm25(chunks_fts, 3.0, 2.5, 1.0, 2.0, 0.6) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?',
@@ -249,7 +267,12 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
   };
 
   const vectorRanks = async (q: QueryAnalysis, question: string, limit: number): Promise<number[]> => {
-    const text = q.content.length ? q.content.join(' ') : tokenize(question).map(fold).join(' ');
+    // the built-in embedder reads topic words; a real embedding model understands the question as typed
+    const text = embedder.id.startsWith('hashed')
+      ? q.content.length
+        ? q.content.join(' ')
+        : tokenize(question).map(fold).join(' ')
+      : question.trim();
     if (!text) return [];
     const [v] = await embedder.embed([text]);
     return (vecStmt().all(v, limit) as { rowid: number }[]).map((r) => r.rowid);
@@ -264,25 +287,39 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
       return row ? toChunk(row) : null;
     },
     async retrieve(question, { mode = 'hybrid', audience, limit = 10 } = {}) {
+      const key = `${mode}\u0000${audience ?? ''}\u0000${limit}\u0000${question}`;
+      const remembered = recent.get(key);
+      if (remembered) {
+        recent.delete(key);
+        recent.set(key, remembered);
+        return { query: remembered.query, hits: [...remembered.hits] };
+      }
       const q = analyzeQuery(question);
       const depth = 40;
       const lists: number[][] = [];
+      let complete = true;
       if (mode === 'naive') lists.push(naiveRanks(question, depth));
       if (mode === 'hybrid' || mode === 'bm25') lists.push(bm25Ranks(q, depth));
       // an embedding model that is down leaves the lexical ranks: never an error for the citizen
-      if (mode === 'hybrid' || mode === 'vector') lists.push(await vectorRanks(q, question, depth).catch(() => []));
+      if (mode === 'hybrid' || mode === 'vector')
+        lists.push(
+          await vectorRanks(q, question, depth).catch(() => {
+            complete = false;
+            return [];
+          }),
+        );
       const fused = new Map<number, number>();
       for (const list of lists) list.forEach((rowid, rank) => fused.set(rowid, (fused.get(rowid) ?? 0) + 1 / (RRF_K + rank + 1)));
       const hits: Hit[] = [];
+      const asked = new Set(q.all);
+      const topic = [...q.content, ...q.bigrams];
       for (const [rowid, rrf] of fused) {
-        const row = chunkStmt.get(rowid) as ChunkRow | undefined;
-        if (!row) continue;
-        const chunk = toChunk(row);
+        const entry = chunkAt(rowid);
+        if (!entry) continue;
+        const { chunk, heading } = entry;
         const cov = coverage(q, rowid);
         let score = rrf;
         // "Đệm lót sinh học là gì?" is best answered by the section headed "Đệm lót sinh học là gì"
-        const heading = analyze(chunk.section).folded;
-        const asked = new Set(q.all);
         const headingMatch = heading.length ? heading.filter((t) => asked.has(t)).length / heading.length : 0;
         if (mode === 'hybrid') {
           // what the chunk covers of the question decides among near-equal ranks
@@ -291,12 +328,18 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
           if (audience === 'student' && !chunk.audience.includes('student')) score -= AUDIENCE_BONUS / 2;
         }
         const set = termSets.get(rowid);
-        const domain = !!set && [...q.content, ...q.bigrams].some((t) => lexicon.has(t) && set.has(t));
+        const domain = !!set && topic.some((t) => lexicon.has(t) && set.has(t));
         const offTopic = q.offTopic.some((t) => !set?.has(t));
         hits.push({ rowid, chunk, coverage: cov, domain, offTopic, score });
       }
       hits.sort((a, b) => b.score - a.score);
-      return { query: q, hits: hits.slice(0, limit) };
+      const retrieval = { query: q, hits: hits.slice(0, limit) };
+      // a retrieval without its vector ranks is not remembered: the model may be back for the next question
+      if (complete) {
+        if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+        recent.set(key, retrieval);
+      }
+      return { query: q, hits: [...retrieval.hits] };
     },
   };
 }
