@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { answerFromChunks, type Answer, type Audience, type Citation } from './answer/index.ts';
-import { loadCorpus, type Corpus } from './corpus/index.ts';
+import { loadCorpus, type Chunk, type Corpus } from './corpus/index.ts';
 import { openDatabase, type DB } from './index/db.ts';
 import { hashedEmbedder, type Embedder } from './index/embedder.ts';
 import { ensureIndex, type IndexStatus } from './index/index.ts';
-import { conversationHistory, logQuestion } from './log/index.ts';
+import { conversationHistory, questionLogWriter } from './log/index.ts';
 import { createRetriever, type RetrievalMode, type Retriever } from './retrieve/index.ts';
 
 export interface ChatRequest {
@@ -50,6 +50,8 @@ export interface AssistantOptions {
   dataDir: string;
   corpusDir: string;
   embedder?: Embedder;
+  /** chunks kept outside corpus/ (curated answers of staff), re-indexed whenever the corpus index is rebuilt */
+  extraChunks?: (db: DB, corpus: Corpus) => Chunk[];
 }
 
 /** A short follow-up ("còn gà thì sao?") borrows the topic words of the previous question. */
@@ -59,11 +61,12 @@ function withContext(message: string, previous: string | undefined, retriever: R
   return own.length <= 2 && message.length < 40 ? `${previous} ${message}` : message;
 }
 
-export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmbedder() }: AssistantOptions): Promise<Assistant> {
+export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmbedder(), extraChunks }: AssistantOptions): Promise<Assistant> {
   const corpus = loadCorpus(corpusDir);
   const db = openDatabase(dataDir);
-  const index = await ensureIndex(db, corpus, embedder);
+  const index = await ensureIndex(db, corpus, embedder, extraChunks ? () => extraChunks(db, corpus) : undefined);
   const retriever = createRetriever(db, embedder);
+  const logQuestion = questionLogWriter(db);
 
   const answer: Assistant['answer'] = async (req, options = {}) => {
     const audience = req.audience ?? 'citizen';
@@ -83,10 +86,11 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
     async ask(req, options = {}) {
       const conversationId = req.conversationId || randomUUID();
       const messageId = randomUUID();
-      const extractive = await answer({ ...req, conversationId }, options);
+      // a conversation started just now has no history to look up
+      const extractive = await answer(req.conversationId ? { ...req, conversationId } : req, options);
       const result: Answer & { generation?: string } = options.compose ? await options.compose(extractive) : extractive;
       if (options.log !== false)
-        logQuestion(db, {
+        await logQuestion({
           id: messageId,
           conversationId,
           text: req.message,

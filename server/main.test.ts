@@ -1,42 +1,13 @@
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from './config.ts';
+import { startFakeLlm } from './generate/fake-llm.ts';
+import { startServerProcess as start } from './testing-process.ts';
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `npm start` without the widget build: the real server as its own process, on a free port. */
-async function startServerProcess(dataDir: string): Promise<Running> {
-  // node itself, not npx: a signal must reach the server, not a wrapper around it
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LLM_BASE_URL: '', EMBEDDING_BASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
-      if (m) resolve(m[0]);
-    };
-    child.stdout!.on('data', check);
-    void exited.then(() => reject(new Error(`máy chủ dừng trước khi chạy:\n${output}`)));
-  });
-  return { child, url, output: () => output, exited };
-}
+const startServerProcess = (dataDir: string) => start({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0' });
 
 const post = (url: string, body: unknown) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -107,5 +78,41 @@ describe('durability of the real process', () => {
     expect(await second.exited).toEqual({ code: 0, signal: null });
     expect(second.output()).toContain('Nhận SIGTERM');
     expect(existsSync(join(dataDir, 'cnsh.sqlite-wal'))).toBe(false);
+  });
+
+  it('on SIGTERM stops accepting, lets an answer being streamed finish, then closes the database and exits', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cnsh-term-'));
+    dirs.push(dataDir);
+    // the stand-in model holds its answer until told: the stream stays open across the SIGTERM
+    const llm = await startFakeLlm('answer');
+    try {
+      const server = await start({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0', LLM_BASE_URL: llm.baseURL, LLM_MODEL: 'mo-hinh-thu' });
+      children.push(server.child);
+      llm.behave('hold');
+      const streaming = fetch(`${server.url}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ message: 'Hầm biogas vận hành thế nào cho an toàn?' }),
+      });
+      while (!llm.chats.some((c) => c.messages.some((m) => m.content.includes('biogas')))) await new Promise((r) => setTimeout(r, 20));
+
+      server.child.kill('SIGTERM');
+      while (!server.output().includes('Nhận SIGTERM')) await new Promise((r) => setTimeout(r, 20));
+      // no new connections while the last answer finishes
+      await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+      expect(server.child.exitCode).toBeNull();
+
+      llm.behave('answer');
+      llm.release();
+      const body = await (await streaming).text();
+      expect(body).toMatch(/event: done\ndata: \{.*"answered":true/);
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      expect(existsSync(join(dataDir, 'cnsh.sqlite-wal'))).toBe(false);
+      const db = new Database(join(dataDir, 'cnsh.sqlite'), { readonly: true });
+      expect(db.prepare('SELECT count(*) FROM questions').pluck().get()).toBe(1);
+      db.close();
+    } finally {
+      await llm.close();
+    }
   });
 });

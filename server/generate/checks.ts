@@ -1,5 +1,5 @@
 import { analyze } from '../text/index.ts';
-import { NOT_COVERED, RULES, type Source } from './prompt.ts';
+import { NOT_COVERED, PROMPT_SENTENCES, type Source } from './prompt.ts';
 
 /** Why a model's answer was replaced by the extractive one (written to the question log). */
 export type Rejection =
@@ -55,50 +55,63 @@ function isAllowedTarget(target: string, ctx: CheckContext): boolean {
   return (url.protocol === 'https:' || url.protocol === 'http:') && ctx.allowedOrigins.includes(url.origin);
 }
 
-const LEAK_WORDS = 7;
-const leakShingles = new Map<string, Set<string>>();
+/** An answer sharing this many words in a row with the system prompt (and not with its sources) leaks it. */
+export const LEAK_WORDS = 7;
 
-function shingles(words: string[], n = LEAK_WORDS): string[] {
+function shingles(text: string): string[] {
+  const words = analyze(text).folded;
   const out: string[] = [];
-  for (let i = 0; i + n <= words.length; i++) out.push(words.slice(i, i + n).join(' '));
+  for (let i = 0; i + LEAK_WORDS <= words.length; i++) out.push(words.slice(i, i + LEAK_WORDS).join(' '));
   return out;
 }
 
-/** Runs of words from the rules; the sentence the model is asked to write is not a leak. */
-function ruleShingles(): Set<string> {
-  const key = 'rules';
-  let set = leakShingles.get(key);
-  if (!set) {
-    const allowed = new Set(shingles(analyze(NOT_COVERED).folded));
-    set = new Set(RULES.flatMap((r) => shingles(analyze(r).folded)).filter((s) => !allowed.has(s)));
-    leakShingles.set(key, set);
+let promptShingles: Set<string> | undefined;
+/** The sentence the model is asked to write when the sources fall short is not a leak. */
+function fromPrompt(): Set<string> {
+  if (!promptShingles) {
+    const allowed = new Set(shingles(NOT_COVERED));
+    promptShingles = new Set(PROMPT_SENTENCES.flatMap(shingles).filter((s) => !allowed.has(s)));
   }
-  return set;
-}
-
-function leaksPrompt(text: string, ctx: CheckContext): boolean {
-  if (text.includes(ctx.boundary) || /<<<\s*(?:HẾT )?NGUỒN/i.test(text)) return true;
-  const rules = ruleShingles();
-  const fromSources = new Set(ctx.sources.flatMap((s) => shingles(analyze(s.chunk.text).folded)));
-  return shingles(analyze(text).folded).some((s) => rules.has(s) && !fromSources.has(s));
+  return promptShingles;
 }
 
 const SAYS_NOT_COVERED = /chua de cap|khong de cap|chua co thong tin|khong co thong tin|khong biet|khong tim thay/;
+/** the quick check looks for a leak only near the end: earlier text was checked already */
+const QUICK_LEAK_WINDOW = 600;
 
-/**
- * What is wrong with (a prefix of) a model's answer, or null. `final: false` is the quick check run on each
- * complete sentence while streaming: it cannot yet require a citation.
- */
-export function findProblem(text: string, ctx: CheckContext, { final }: { final: boolean }): Rejection | null {
-  if (HTML.test(text)) return 'html';
-  if (linkTargets(text).some((t) => !isAllowedTarget(t, ctx))) return 'outside-link';
-  if (leaksPrompt(text, ctx)) return 'prompt-leak';
-  const cited = citedNumbers(text);
-  if (cited.some((n) => n < 1 || n > ctx.sources.length)) return 'invented-citation';
-  if (!final) return null;
-  if (!text.trim()) return 'empty';
-  if (!cited.length) return SAYS_NOT_COVERED.test(analyze(text).folded.join(' ')) ? 'model-declined' : 'no-citation';
-  return null;
+export interface Checks {
+  /** run while streaming, on each prefix about to be shown: a citation cannot be required yet */
+  quick(prefix: string): Rejection | null;
+  /** run on the whole answer */
+  final(text: string): Rejection | null;
+}
+
+/** The checks of one answer, with what they need from its prompt computed once. */
+export function createChecks(ctx: CheckContext): Checks {
+  const sourceShingles = new Set(ctx.sources.flatMap((s) => shingles(s.chunk.text)));
+  const prompt = fromPrompt();
+  const leaks = (text: string) =>
+    text.includes(ctx.boundary) ||
+    /<<<\s*(?:HẾT )?NGUỒN/i.test(text) ||
+    shingles(text).some((s) => prompt.has(s) && !sourceShingles.has(s));
+
+  const common = (text: string, leakWindow: string): Rejection | null => {
+    if (HTML.test(text)) return 'html';
+    if (linkTargets(text).some((t) => !isAllowedTarget(t, ctx))) return 'outside-link';
+    if (leaks(leakWindow)) return 'prompt-leak';
+    if (citedNumbers(text).some((n) => n < 1 || n > ctx.sources.length)) return 'invented-citation';
+    return null;
+  };
+  return {
+    quick: (prefix) => common(prefix, prefix.slice(-QUICK_LEAK_WINDOW)),
+    final(text) {
+      const problem = common(text, text);
+      if (problem) return problem;
+      if (!text.trim()) return 'empty';
+      if (!citedNumbers(text).length) return SAYS_NOT_COVERED.test(analyze(text).folded.join(' ')) ? 'model-declined' : 'no-citation';
+      return null;
+    },
+  };
 }
 
 /**

@@ -29,11 +29,14 @@ export type FakeBehaviour =
   /** repeats its system prompt */
   | 'leak-prompt'
   /** answers in HTML */
-  | 'html';
+  | 'html'
+  /** refuses any `temperature` but its default with HTTP 400, as some hosted models do; otherwise answers */
+  | 'default-temperature-only';
 
 export interface RecordedChat {
   messages: { role: string; content: string }[];
   stream: boolean;
+  temperature: unknown;
   authorization: string | undefined;
   /** the client closed the connection before the response ended */
   abandoned: boolean;
@@ -127,7 +130,10 @@ function tokens(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];
 }
 
-export async function startFakeLlm(initial: FakeBehaviour = 'answer'): Promise<FakeLlm> {
+export async function startFakeLlm(
+  initial: FakeBehaviour = 'answer',
+  { tokenDelayMs = 2, port = 0 }: { tokenDelayMs?: number; port?: number } = {},
+): Promise<FakeLlm> {
   let behaviour = initial;
   const queued: FakeBehaviour[] = [];
   let waiting: (() => void)[] = [];
@@ -138,12 +144,17 @@ export async function startFakeLlm(initial: FakeBehaviour = 'answer'): Promise<F
 
   const chat = async (req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>) => {
     const messages = (body.messages ?? []) as RecordedChat['messages'];
-    const record: RecordedChat = { messages, stream: body.stream === true, authorization: req.headers.authorization, abandoned: false };
+    const record: RecordedChat = { messages, stream: body.stream === true, temperature: body.temperature, authorization: req.headers.authorization, abandoned: false };
     chats.push(record);
     res.on('close', () => {
       if (!res.writableFinished) record.abandoned = true;
     });
     const b = queued.shift() ?? behaviour;
+    if (b === 'default-temperature-only' && body.temperature !== undefined) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: "Unsupported value: 'temperature' does not support 0.2 with this model.", type: 'invalid_request_error' } }));
+      return;
+    }
     if (b === 'error-500') {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: 'máy chủ mô hình lỗi', type: 'server_error' } }));
@@ -182,7 +193,7 @@ export async function startFakeLlm(initial: FakeBehaviour = 'answer'): Promise<F
         return;
       }
       send({ content: t });
-      await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => (tokenDelayMs ? setTimeout(r, tokenDelayMs) : setImmediate(r)));
     }
     send({}, 'stop');
     res.end('data: [DONE]\n\n');
@@ -224,11 +235,11 @@ export async function startFakeLlm(initial: FakeBehaviour = 'answer'): Promise<F
       res.end(JSON.stringify({ error: { message: String(e) } }));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
 
   return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
+    baseURL: `http://127.0.0.1:${address.port}/v1`,
     behave: (b) => {
       behaviour = b;
     },
@@ -250,4 +261,10 @@ export async function startFakeLlm(initial: FakeBehaviour = 'answer'): Promise<F
         server.close(() => resolve());
       }),
   };
+}
+
+/** `npx tsx server/generate/fake-llm.ts [behaviour] [port]`: to check server/generate/README.md by hand. */
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const fake = await startFakeLlm((process.argv[2] as FakeBehaviour | undefined) ?? 'answer', { port: Number(process.argv[3] ?? 0) });
+  console.log(`Máy chủ mô hình thử nghiệm: ${fake.baseURL} (chỉ dùng để kiểm thử)`);
 }

@@ -3,9 +3,9 @@ import { citationOf, type Answer, type Audience } from '../answer/index.ts';
 import type { Assistant, ChatRequest, ChatResponse } from '../assistant.ts';
 import type { Chunk } from '../corpus/index.ts';
 import type { ApiOptions } from '../http/api.ts';
-import { ensureGenerationColumn } from '../log/index.ts';
+import { ensureGenerationColumn, redact } from '../log/index.ts';
 import { createAvailability } from './availability.ts';
-import { createRenumbering, findProblem, type CheckContext, type Rejection } from './checks.ts';
+import { createChecks, createRenumbering, type Rejection } from './checks.ts';
 import { buildPrompt, type Source } from './prompt.ts';
 import { createStreamGate, type StreamGate } from './stream-gate.ts';
 
@@ -146,62 +146,73 @@ export function createGenerator(assistant: Assistant, options: GeneratorOptions)
     return { kind: 'answered', finish };
   }
 
-  const compose: Generator['compose'] = async (extractive, req, stream, signal) => {
-    // the decision to decline stays with retrieval: the model never answers what retrieval turned down
-    if (!extractive.answered) return extractive;
+  /** Asks the model: its checked answer, or why the extractive answer stands (and whether text was shown). */
+  async function generate(
+    extractive: Answer,
+    req: Pick<ChatRequest, 'message' | 'audience'>,
+    stream: Stream,
+    signal: AbortSignal,
+  ): Promise<{ answer: Composed } | { generation: Generation; shown: boolean }> {
+    const audience: Audience = req.audience ?? 'citizen';
+    const sources = pickSources(extractive, (id) => assistant.retriever.chunkById(id));
+    // phone numbers, e-mails and ID numbers never help answer, and must not leave for a hosted model
+    const prompt = buildPrompt(redact(req.message), sources, audience);
+    const checks = createChecks({ sources, allowedOrigins, boundary: prompt.boundary });
+    const renumbering = createRenumbering();
     let shown = '';
-    const fallback = async (generation: Generation, gate?: StreamGate): Promise<Composed> => {
-      if (stream && !gate?.forwarded && !signal.aborted) for (const p of pieces(extractive.answer)) await stream(p);
-      return { ...extractive, generation };
-    };
-    if (availability.coolingDown()) return fallback('skipped:cooldown');
-    if (!availability.acquire()) return fallback('skipped:busy');
-    try {
-      const audience: Audience = req.audience ?? 'citizen';
-      const sources = pickSources(extractive, (id) => assistant.retriever.chunkById(id));
-      const prompt = buildPrompt(req.message, sources, audience);
-      const ctx: CheckContext = { sources, allowedOrigins, boundary: prompt.boundary };
-      const renumbering = createRenumbering();
-      const gate = createStreamGate(
-        (prefix) => findProblem(prefix, ctx, { final: false }),
-        async (piece) => {
-          const text = renumbering.apply(piece);
-          shown += text;
-          if (stream && !signal.aborted) await stream(text);
-        },
-      );
+    const gate = createStreamGate(checks.quick, async (piece) => {
+      const text = renumbering.apply(piece);
+      shown += text;
+      if (stream && !signal.aborted) await stream(text);
+    });
+    const instead = (generation: Generation) => ({ generation, shown: gate.forwarded });
 
-      const started = Date.now();
-      let result = await attempt(prompt.messages, gate, signal, started);
-      if (result.kind === 'failed' && result.retryable && Date.now() - started < RETRY_WITHIN_MS && !signal.aborted) {
-        await new Promise((r) => setTimeout(r, 200));
-        result = await attempt(prompt.messages, gate, signal, started);
-      }
+    const started = Date.now();
+    let result = await attempt(prompt.messages, gate, signal, started);
+    if (result.kind === 'failed' && result.retryable && Date.now() - started < RETRY_WITHIN_MS && !signal.aborted) {
+      await new Promise((r) => setTimeout(r, 200));
+      result = await attempt(prompt.messages, gate, signal, started);
+    }
+    if (result.kind === 'failed') {
+      availability.failed();
+      if (availability.coolingDown()) console.warn(`Mô hình ngôn ngữ không phản hồi (${result.failure}): tạm dùng câu trả lời trích dẫn.`);
+      return instead(`unavailable:${result.failure}`);
+    }
+    if (result.kind === 'stopped' && result.why === 'client-gone') return instead('client-gone');
+    availability.succeeded();
+    if (result.kind === 'stopped') return instead(`replaced:${result.why === 'check' ? (gate.problem as Rejection) : 'too-long'}`);
+    if (result.finish === 'length') return instead('replaced:truncated');
+    const problem = checks.final(gate.text);
+    if (problem) return instead(`replaced:${problem}`);
 
-      if (result.kind === 'failed') {
-        availability.failed();
-        if (availability.coolingDown())
-          console.warn(`Mô hình ngôn ngữ không phản hồi (${result.failure}): tạm dùng câu trả lời trích dẫn.`);
-        return fallback(`unavailable:${result.failure}`, gate);
-      }
-      if (result.kind === 'stopped' && result.why === 'client-gone') return { ...extractive, generation: 'client-gone' };
-      availability.succeeded();
-      if (result.kind === 'stopped') return fallback(`replaced:${result.why === 'check' ? (gate.problem as Rejection) : 'too-long'}`, gate);
-      if (result.finish === 'length') return fallback('replaced:truncated', gate);
-      const problem = findProblem(gate.text, ctx, { final: true });
-      if (problem) return fallback(`replaced:${problem}`, gate);
-
-      await gate.flush();
-      return {
+    await gate.flush();
+    return {
+      answer: {
         ...extractive,
         answer: shown.trim(),
         citations: renumbering.order.map((n) => citationOf(sources[n - 1]!.chunk)),
         mode: 'generative',
         generation: 'used',
-      };
-    } finally {
-      availability.release();
-    }
+      },
+    };
+  }
+
+  const compose: Generator['compose'] = async (extractive, req, stream, signal) => {
+    // the decision to decline stays with retrieval: the model never answers what retrieval turned down
+    if (!extractive.answered) return extractive;
+    let outcome: Awaited<ReturnType<typeof generate>>;
+    if (availability.coolingDown()) outcome = { generation: 'skipped:cooldown', shown: false };
+    else if (!availability.acquire()) outcome = { generation: 'skipped:busy', shown: false };
+    else
+      try {
+        outcome = await generate(extractive, req, stream, signal);
+      } finally {
+        availability.release();
+      }
+    if ('answer' in outcome) return outcome.answer;
+    // nothing of the model's shown yet: the extractive answer streams as it would without a model
+    if (stream && !outcome.shown && !signal.aborted) for (const p of pieces(extractive.answer)) await stream(p);
+    return { ...extractive, generation: outcome.generation };
   };
 
   return {

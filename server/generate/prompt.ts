@@ -13,7 +13,6 @@ export const NOT_COVERED = 'Tài liệu hiện có chưa đề cập nội dung 
 
 export const QUESTION_LABEL = 'Câu hỏi:';
 
-/** The part of the system prompt that must never come back in an answer (checked by `findProblem`). */
 export const RULES = [
   'Chỉ dùng thông tin trong các nguồn được đánh số ở tin nhắn của người hỏi; không thêm kiến thức bên ngoài, không đoán số liệu, tên sản phẩm, địa chỉ hay số điện thoại.',
   'Sau mỗi ý, ghi số của nguồn đã dùng trong ngoặc vuông, ví dụ [1] hoặc [2][3]; chỉ dùng số của các nguồn đã cho.',
@@ -28,14 +27,15 @@ const AUDIENCE_RULE: Record<Audience, string> = {
     'Người hỏi là học sinh trung học phổ thông: dùng câu ngắn và từ ngữ đơn giản, giải thích thuật ngữ khó bằng lời thường, khoảng 3–6 câu.',
 };
 
+const ROLE = 'Bạn là trợ lý hỏi đáp của tỉnh Sơn La về công nghệ sinh học trong bảo vệ môi trường.';
+const CLOSING = 'Trả lời bằng tiếng Việt tự nhiên, đúng chính tả.';
+
 export function systemPrompt(audience: Audience): string {
-  return [
-    'Bạn là trợ lý hỏi đáp của tỉnh Sơn La về công nghệ sinh học trong bảo vệ môi trường.',
-    'Quy tắc:',
-    ...[...RULES, AUDIENCE_RULE[audience]].map((r, i) => `${i + 1}. ${r}`),
-    'Trả lời bằng tiếng Việt tự nhiên, đúng chính tả.',
-  ].join('\n');
+  return [ROLE, 'Quy tắc:', ...[...RULES, AUDIENCE_RULE[audience]].map((r, i) => `${i + 1}. ${r}`), CLOSING].join('\n');
 }
+
+/** Every sentence of the system prompt, for every audience: none may come back in an answer. */
+export const PROMPT_SENTENCES = [ROLE, ...RULES, ...Object.values(AUDIENCE_RULE), CLOSING];
 
 /** Longest text of one source in the prompt: enough for a section, bounded for small local models. */
 const SOURCE_CHARS = 1500;

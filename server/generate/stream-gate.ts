@@ -1,9 +1,10 @@
 /**
  * Decides which part of a streaming answer may already reach the user. Nothing is sent until the first
- * complete sentence passes the quick check; after that text flows as it comes, except that from anything
- * that could start a tag, a link or a citation (`<`, `[`, `http`, `www.`) text is held until its sentence
- * ends and passes the check. Once a check fails nothing more is sent: the final `done` event then carries
- * the extractive answer.
+ * complete sentence passes the quick check; after that text flows as it comes, a few words behind the model
+ * (so a run of words copied from the system prompt is caught before it shows), and from anything that could
+ * start a tag, a link or a citation (`<`, `[`, `http`, `www.`) text is held until its sentence ends. Every
+ * prefix is checked before it is sent. Once a check fails nothing more is sent: the final `done` event then
+ * carries the extractive answer.
  */
 export interface StreamGate {
   /** adds model text; false once a check failed (the caller stops the model) */
@@ -27,17 +28,32 @@ function lastSentenceEnd(text: string, from: number): number {
   return end;
 }
 
-export function createStreamGate(check: (prefix: string) => string | null, forward: (delta: string) => Promise<void>): StreamGate {
+/** Where the last `words` words of a text start (the last one may still be growing). */
+function lastWordsStart(text: string, words: number): number {
+  if (words <= 0) return text.length;
+  const starts = [...text.matchAll(/\S+/g)].map((m) => m.index);
+  return starts.length > words ? starts[starts.length - words]! : 0;
+}
+
+export function createStreamGate(
+  check: (prefix: string) => string | null,
+  forward: (delta: string) => Promise<void>,
+  { holdWords = 6 }: { holdWords?: number } = {},
+): StreamGate {
   let text = '';
   let sent = 0;
   let opened = false;
   let problem: string | null = null;
 
-  const sendUpTo = async (end: number) => {
-    if (end <= sent) return;
+  const sendUpTo = async (end: number): Promise<boolean> => {
+    if (end <= sent) return true;
+    // the whole text so far, held words included: a leak is caught before its first words show
+    problem = check(text);
+    if (problem) return false;
     const piece = text.slice(sent, end);
     sent = end;
     await forward(piece);
+    return true;
   };
 
   return {
@@ -55,17 +71,14 @@ export function createStreamGate(check: (prefix: string) => string | null, forwa
       text += delta;
       const end = lastSentenceEnd(text, sent);
       if (end > sent) {
-        problem = check(text.slice(0, end));
-        if (problem) return false;
+        if (!(await sendUpTo(end))) return false;
         opened = true;
-        await sendUpTo(end);
       }
       if (!opened) return true;
       const tail = text.slice(sent);
       const risky = tail.search(RISKY);
-      // whole words only: the last one may still grow into "http…" or "www."
-      await sendUpTo(sent + (risky >= 0 ? risky : tail.search(/\s\S*$/) + 1));
-      return true;
+      const cut = Math.min(risky >= 0 ? risky : tail.length, lastWordsStart(tail, holdWords));
+      return sendUpTo(sent + cut);
     },
     async flush() {
       if (!problem) await sendUpTo(text.length);

@@ -32,7 +32,8 @@ const FeedbackBody = z.object({
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 
-async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<Parsed<T>> {
+/** A JSON body checked against `schema`, or the JSON error response to send (also used by server/quiz). */
+export async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<Parsed<T>> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return { ok: false, response: fail(c, 'not_json') };
   let raw: unknown;
@@ -87,6 +88,8 @@ export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
       site: body.value.site ? cleanText(body.value.site) : undefined,
     };
     const controller = new AbortController();
+    // a client that hangs up stops the work done for it (the language model's request above all)
+    c.req.raw.signal.addEventListener('abort', () => controller.abort(), { once: true });
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
       return c.json(await chat(req, null, controller.signal));
     }

@@ -6,6 +6,9 @@ import { apiRoutes, type ApiOptions } from './api.ts';
 import { fail } from './errors.ts';
 import { createGuard } from './guard/index.ts';
 import { privacyPage } from './privacy.ts';
+import { pageRoutes } from './pages/index.ts';
+import { adminRoutes } from '../review/index.ts';
+import { quizRoutes } from '../quiz/index.ts';
 
 export interface AppOptions extends ApiOptions {
   config: Config;
@@ -29,7 +32,12 @@ export function createApp(assistant: Assistant, options: AppOptions) {
     }),
   );
   app.route('/api', apiRoutes(assistant, options));
+  const quiz = quizRoutes(assistant, options.config);
+  app.route('/api/quiz', quiz.api);
+  app.get('/giao-vien', quiz.teacherPage);
   app.get('/quyen-rieng-tu', privacyPage(options.config));
+  app.route('/', pageRoutes(assistant, options.config));
+  app.route('/admin', adminRoutes(assistant, options));
 
   app.notFound((c) => fail(c, 'not_found'));
   app.onError((err, c) => {

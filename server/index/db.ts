@@ -97,6 +97,17 @@ function migrate(db: DB): void {
   }
 }
 
+const statements = new WeakMap<DB, Map<string, Database.Statement>>();
+
+/** A prepared statement, compiled once per connection: preparing costs more than running a small INSERT. */
+export function statement(db: DB, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let prepared = cache.get(sql);
+  if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
+  return prepared;
+}
+
 /** Later issues add their tables through this, each with its own name. */
 export function ensureTables(db: DB, name: string, sql: string): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_parts (name TEXT PRIMARY KEY)`);

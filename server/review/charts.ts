@@ -56,16 +56,18 @@ export function questionsChart(buckets: Bucket[], title: string) {
 }
 
 /** Horizontal bars for a ranking (topics, audiences, sites). */
-export function rankingChart(rows: { label: string; value: number }[], title: string) {
+export function rankingChart(rows: { label: string; value: number }[], title: string, { narrow = false } = {}) {
   const id = `bieu-do-${++chartCount}`;
   const shown = rows.slice(0, 10);
   const rowH = 26;
-  const width = 760;
-  const labelW = 300;
+  // a half-width chart gets a smaller drawing, so its text keeps a readable size
+  const width = narrow ? 420 : 760;
+  const labelW = narrow ? 170 : 300;
   const height = Math.max(1, shown.length) * rowH + 8;
   const max = Math.max(1, ...shown.map((r) => r.value));
   const barMax = width - labelW - 60;
-  const clip = (s: string) => ([...s].length > 44 ? `${[...s].slice(0, 43).join('')}…` : s);
+  const maxChars = narrow ? 24 : 44;
+  const clip = (s: string) => ([...s].length > maxChars ? `${[...s].slice(0, maxChars - 1).join('')}…` : s);
   return html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-t" xmlns="http://www.w3.org/2000/svg">
     <title id="${id}-t">${title}</title>
     ${shown.map(

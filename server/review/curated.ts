@@ -177,7 +177,12 @@ function nextCurated(db: DB, corpus: Corpus, question: string): { n: number; id:
   const inDb = (db.prepare('SELECT coalesce(max(n), 0) AS n FROM curated_answers').get() as { n: number }).n;
   const inCorpus = Math.max(0, ...corpus.faq.map((e) => Number(/^gd-(\d+)(?:-|$)/.exec(e.id)?.[1] ?? 0)));
   const n = Math.max(inDb, inCorpus) + 1;
-  const slug = slugify(question).slice(0, 40).replace(/-+$/, '');
+  // whole words only, about 40 characters
+  let slug = '';
+  for (const word of slugify(question).split('-').filter(Boolean)) {
+    if (slug && slug.length + word.length >= 40) break;
+    slug = slug ? `${slug}-${word}` : word.slice(0, 40);
+  }
   return { n, id: slug ? `gd-${n}-${slug}` : `gd-${n}` };
 }
 
@@ -216,20 +221,20 @@ export async function saveCurated(
   const saved = db.transaction(() => {
     const status: CuratedStatus = publish ? 'published' : 'draft';
     let answerId: string;
-    const json = [JSON.stringify(input.variants), JSON.stringify(input.audience), JSON.stringify(input.sources)];
+    const fields = [input.question, JSON.stringify(input.variants), input.answer, JSON.stringify(input.audience), JSON.stringify(input.sources)];
     if (existing) {
       answerId = existing.id;
       db.prepare(
         `UPDATE curated_answers SET question = ?, variants = ?, answer = ?, audience = ?, sources = ?, status = ?,
            updated_by = ?, updated_at = ?, published_at = CASE WHEN ? THEN ? ELSE published_at END WHERE id = ?`,
-      ).run(input.question, ...json, status, username, now, publish ? 1 : 0, now, answerId);
+      ).run(...fields, status, username, now, publish ? 1 : 0, now, answerId);
     } else {
       const next = nextCurated(db, corpus, input.question);
       answerId = next.id;
       db.prepare(
         `INSERT INTO curated_answers (n, id, question, variants, answer, audience, sources, status, created_by, created_at, updated_by, updated_at, published_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(next.n, answerId, input.question, ...json, status, username, now, username, now, publish ? now : null);
+      ).run(next.n, answerId, ...fields, status, username, now, username, now, publish ? now : null);
     }
     const answer = curatedById(db, answerId)!;
     const chunk = faqChunk(curatedEntry(answer), resolve);

@@ -6,7 +6,7 @@ import { AUDIENCES, AUDIENCE_LABEL, CURATED_STATUS_LABEL, LIMITS, type CuratedAn
 import { REVIEW_STATUSES, STATUS_LABEL, WHY_LABEL, type Note, type QueueFilter, type ReviewGroup, type Why } from './queue.ts';
 import type { StaffSession } from './session.ts';
 import { ROLE_LABEL, type Staff } from './staff.ts';
-import { AUDIENCE_LOG_LABEL, formatDate, formatDateTime, percent, vnDay, type Granularity, type Period, type Statistics } from './stats.ts';
+import { AUDIENCE_LOG_LABEL, formatDate, formatDateTime, percent, vnDay, type Granularity, type Statistics } from './stats.ts';
 
 /**
  * The console's pages, rendered on the server with hono's `html` template: every interpolated value is
@@ -64,6 +64,7 @@ export function layout(o: LayoutOptions, body: Html) {
     <meta name="referrer" content="no-referrer" />
     ${s ? html`<meta name="csrf-token" content="${s.csrf}" />` : ''}
     <title>${o.title} · ${PRODUCT} — Trang cán bộ</title>
+    <link rel="icon" href="/admin/static/icon.svg" />
     <link rel="stylesheet" href="/admin/static/admin.css" />
     <script type="module" src="/admin/static/admin.js"></script>
   </head>
@@ -506,12 +507,8 @@ export function curatedListPage(session: StaffSession, answers: CuratedAnswer[],
 
 // ——— Thống kê và báo cáo ———
 
-function statTables(s: Statistics, granularity: Granularity) {
-  return html`<h2>Số câu hỏi theo ${granularity === 'week' ? 'tuần' : 'tháng'}</h2>
-    ${questionsChart(s.buckets, `Số câu hỏi theo ${granularity === 'week' ? 'tuần' : 'tháng'}`)}
-    <details class="data">
-      <summary>Bảng số liệu</summary>
-      <table>
+function statTables(s: Statistics, granularity: Granularity, printed = false) {
+  const table = html`<table>
         <thead>
           <tr>
             <th scope="col">${granularity === 'week' ? 'Tuần bắt đầu' : 'Tháng'}</th>
@@ -530,15 +527,22 @@ function statTables(s: Statistics, granularity: Granularity) {
             </tr>`,
           )}
         </tbody>
-      </table>
-    </details>
+      </table>`;
+  return html`<h2>Số câu hỏi theo ${granularity === 'week' ? 'tuần' : 'tháng'}</h2>
+    ${questionsChart(s.buckets, `Số câu hỏi theo ${granularity === 'week' ? 'tuần' : 'tháng'}`)}
+    ${printed
+      ? table
+      : html`<details class="data">
+          <summary>Bảng số liệu</summary>
+          ${table}
+        </details>`}
 
     <div class="two">
       <section>
         <h2>Người dân và học sinh</h2>
         ${rankingChart(
           s.audiences.map((a) => ({ label: a.label, value: a.total })),
-          'Số câu hỏi theo đối tượng',
+          'Số câu hỏi theo đối tượng', { narrow: true },
         )}
         <table>
           <thead>
@@ -563,7 +567,7 @@ function statTables(s: Statistics, granularity: Granularity) {
         <h2>Theo trang nhúng</h2>
         ${rankingChart(
           s.sites.map((x) => ({ label: x.site ?? '(không ghi trang)', value: x.total })),
-          'Số câu hỏi theo trang nhúng',
+          'Số câu hỏi theo trang nhúng', { narrow: true },
         )}
         <table>
           <thead>
@@ -689,8 +693,8 @@ export function reportPage(v: ReportView) {
           <p class="agency">UBND TỈNH SƠN LA<br />SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG</p>
           <h1>Báo cáo kết quả vận hành Trợ lý hỏi đáp về công nghệ sinh học trong bảo vệ môi trường năm ${v.year}</h1>
           <p>
-            (Kèm theo báo cáo kết quả thực hiện Kế hoạch phát triển công nghiệp sinh học trong lĩnh vực bảo vệ môi trường, gửi UBND tỉnh trước
-            ngày 15/12/${v.year})
+            (Kèm theo báo cáo kết quả thực hiện Kế hoạch phát triển công nghiệp sinh học trong lĩnh vực bảo vệ môi trường,
+            gửi UBND tỉnh trước ngày 15/12/${v.year})
           </p>
           <p>Số liệu từ ${formatDate(s.period.from)} đến ${formatDate(v.until)}.</p>
         </header>
@@ -707,7 +711,7 @@ export function reportPage(v: ReportView) {
         </table>
         ${summaryCards(s)}
         <h2>2. Số liệu theo tháng, đối tượng, trang nhúng và chủ đề</h2>
-        ${statTables(s, 'month')}
+        ${statTables(s, 'month', true)}
         <h2>3. Giải đáp do Sở biên soạn trong năm</h2>
         ${v.curated.length
           ? html`<ol>
@@ -740,6 +744,7 @@ const ACTION_LABEL: Record<string, string> = {
   'curated:draft': 'Lưu nháp giải đáp',
   'curated:unpublish': 'Gỡ giải đáp',
   'export:csv': 'Tải CSV',
+  'csrf:refused': 'Yêu cầu bị chặn (chống giả mạo)',
   'staff:add': 'Tạo tài khoản',
   'staff:disable': 'Khóa tài khoản',
   'staff:enable': 'Mở khóa tài khoản',

@@ -1,3 +1,4 @@
+import { SUPPORTED_AT } from '../answer/index.ts';
 import type { DB } from '../index/db.ts';
 import { fold, topicWords } from '../text/index.ts';
 import { audit } from './db.ts';
@@ -18,8 +19,11 @@ export const WHY_LABEL: Record<Why, string> = {
   unhelpful: 'Bị đánh giá 👎',
   'low-confidence': 'Độ tin cậy thấp',
 };
-/** Answered, but below this confidence a staff member should look at the answer. */
-export const LOW_CONFIDENCE = 0.75;
+/**
+ * Answered, but below this confidence a staff member should look at the answer: these are the answers
+ * supported only through a domain term (server/answer: between SUPPORTED_WITH_DOMAIN_TERM_AT and SUPPORTED_AT).
+ */
+export const LOW_CONFIDENCE = SUPPORTED_AT;
 /** Two questions whose topic words overlap this much (IDF-weighted Jaccard) are the same question. */
 export const SAME_QUESTION = 0.5;
 
@@ -100,13 +104,16 @@ const ITEM_SELECT = `
     FROM feedback GROUP BY message_id
   ) f ON f.message_id = q.id`;
 
-const IN_QUEUE = `(q.answered = 0 OR coalesce(f.down, 0) > 0 OR q.confidence < ${LOW_CONFIDENCE})`;
+/** Low confidence, unless the answer given was a staff member's own: that one was already reviewed. */
+export const LOW_CONFIDENCE_SQL = `(q.answered = 1 AND q.confidence < ${LOW_CONFIDENCE} AND coalesce(json_extract(q.cited, '$[0]'), '') NOT LIKE 'hoi-dap#gd-%')`;
+
+const IN_QUEUE = `(q.answered = 0 OR coalesce(f.down, 0) > 0 OR ${LOW_CONFIDENCE_SQL})`;
 
 function toItem(r: ItemRow): ReviewItem {
   const why: Why[] = [];
   if (!r.answered) why.push('declined');
   if ((r.down ?? 0) > 0) why.push('unhelpful');
-  if (r.answered && r.confidence < LOW_CONFIDENCE) why.push('low-confidence');
+  if (r.answered && r.confidence < LOW_CONFIDENCE && !isCurated(JSON.parse(r.cited)[0])) why.push('low-confidence');
   return {
     id: r.id,
     text: r.text,
@@ -126,6 +133,8 @@ function toItem(r: ItemRow): ReviewItem {
     why,
   };
 }
+
+const isCurated = (chunkId: string | undefined) => !!chunkId?.startsWith('hoi-dap#gd-');
 
 /** `%`, `_` and `\` typed by staff are literal in LIKE. */
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
@@ -163,7 +172,7 @@ export function queueItems(db: DB, filter: QueueFilter = {}, limit = 5000): Revi
   }
   if (filter.why === 'declined') where.push('q.answered = 0');
   if (filter.why === 'unhelpful') where.push('coalesce(f.down, 0) > 0');
-  if (filter.why === 'low-confidence') where.push(`q.answered = 1 AND q.confidence < ${LOW_CONFIDENCE}`);
+  if (filter.why === 'low-confidence') where.push(LOW_CONFIDENCE_SQL);
   const rows = db.prepare(`${ITEM_SELECT} WHERE ${where.join(' AND ')} ORDER BY q.created_at DESC LIMIT ?`).all(...params, limit) as ItemRow[];
   return rows.map(toItem);
 }
@@ -180,14 +189,39 @@ export function wordSet(text: string): Set<string> {
 
 /** IDF-weighted Jaccard: sharing "sinh học" says less than sharing "biogas". */
 export function similarity(a: Set<string>, b: Set<string>, idf: (t: string) => number): number {
-  if (!a.size || !b.size) return 0;
-  let both = 0;
-  let either = 0;
-  for (const t of new Set([...a, ...b])) {
-    const w = idf(t);
-    either += w;
-    if (a.has(t) && b.has(t)) both += w;
+  return weightedSimilarity(weigh(a, idf), weigh(b, idf), idf);
+}
+
+interface Weighed {
+  words: Set<string>;
+  total: number;
+}
+
+const weigh = (words: Set<string>, idf: (t: string) => number): Weighed => ({ words, total: [...words].reduce((n, t) => n + idf(t), 0) });
+
+/**
+ * The heaviest words of a set (in one global order: weight, then spelling) that leave out less than the
+ * share of weight any question SAME_QUESTION-alike must have in common with it.
+ */
+function prefix(w: Weighed, weight: (t: string) => number): string[] {
+  const sorted = [...w.words].sort((a, b) => weight(b) - weight(a) || (a < b ? -1 : a > b ? 1 : 0));
+  const mustShare = (SAME_QUESTION / (1 + SAME_QUESTION)) * w.total;
+  const out: string[] = [];
+  let rest = w.total;
+  for (const t of sorted) {
+    if (rest < mustShare) break;
+    out.push(t);
+    rest -= weight(t);
   }
+  return out;
+}
+
+function weightedSimilarity(a: Weighed, b: Weighed, idf: (t: string) => number): number {
+  if (!a.words.size || !b.words.size) return 0;
+  const [small, large] = a.words.size <= b.words.size ? [a.words, b.words] : [b.words, a.words];
+  let both = 0;
+  for (const t of small) if (large.has(t)) both += idf(t);
+  const either = a.total + b.total - both;
   return either ? both / either : 0;
 }
 
@@ -229,21 +263,42 @@ function noteCounts(db: DB): Map<string, number> {
  * when at least SAME_QUESTION alike. Most-asked groups first.
  */
 export function groupQuestions(db: DB, items: ReviewItem[], idf: (t: string) => number): ReviewGroup[] {
-  const groups: { words: Set<string>; key: string; items: ReviewItem[] }[] = [];
+  const cache = new Map<string, number>();
+  const weight = (t: string) => cache.get(t) ?? (cache.set(t, idf(t)), cache.get(t)!);
+  type Group = { words: Weighed; key: string; items: ReviewItem[] };
+  const groups: Group[] = [];
+  // prefix filtering: two alike questions always share a word of both prefixes, so only those are indexed
+  const byWord = new Map<string, Group[]>();
+  const byKey = new Map<string, Group>();
   for (const item of items) {
-    const words = wordSet(item.text);
+    const words = weigh(wordSet(item.text), weight);
     const key = fold(item.text).trim();
-    let best: (typeof groups)[number] | null = null;
+    let best: Group | null = words.words.size ? null : (byKey.get(key) ?? null);
     let bestScore = 0;
-    for (const g of groups) {
-      const score = words.size || g.words.size ? similarity(words, g.words, idf) : g.key === key ? 1 : 0;
-      if (score >= SAME_QUESTION && score > bestScore) {
-        best = g;
-        bestScore = score;
+    const seen = new Set<Group>();
+    const head = prefix(words, weight);
+    for (const w of head)
+      for (const g of byWord.get(w) ?? []) {
+        if (seen.has(g)) continue;
+        seen.add(g);
+        const score = weightedSimilarity(words, g.words, weight);
+        if (score >= SAME_QUESTION && score > bestScore) {
+          best = g;
+          bestScore = score;
+        }
       }
+    if (best) {
+      best.items.push(item);
+      continue;
     }
-    if (best) best.items.push(item);
-    else groups.push({ words, key, items: [item] });
+    const group: Group = { words, key, items: [item] };
+    groups.push(group);
+    for (const w of head) {
+      const list = byWord.get(w);
+      if (list) list.push(group);
+      else byWord.set(w, [group]);
+    }
+    if (!words.words.size) byKey.set(key, group);
   }
   const notes = noteCounts(db);
   return groups.map((g) => summarize(g.items, notes)).sort((a, b) => b.items.length - a.items.length || b.lastAt - a.lastAt);

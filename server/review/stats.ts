@@ -1,6 +1,6 @@
 import type { DB } from '../index/db.ts';
 import { ensureReviewTables } from './db.ts';
-import { LOW_CONFIDENCE, REVIEW_STATUSES, STATUS_LABEL, type ReviewStatus } from './queue.ts';
+import { LOW_CONFIDENCE, LOW_CONFIDENCE_SQL, REVIEW_STATUSES, STATUS_LABEL, type ReviewStatus } from './queue.ts';
 
 /** Sơn La keeps Vietnam time all year (UTC+7, no daylight saving): weeks and months are counted in it. */
 export const VN_OFFSET_MS = 7 * 3600_000;
@@ -29,19 +29,14 @@ export function yearPeriod(year: number): Period {
   return { from: vnDayStart(`${year}-01-01`)!, to: vnDayStart(`${year + 1}-01-01`)! };
 }
 
-const DATE_TIME = new Intl.DateTimeFormat('vi-VN', {
-  timeZone: 'Asia/Ho_Chi_Minh',
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-});
-const DATE = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' });
-
-export const formatDateTime = (ms: number) => DATE_TIME.format(ms);
-export const formatDate = (ms: number) => DATE.format(ms);
+/** "29/11/2026" and "29/11/2026 14:05", in Vietnam time. */
+export function formatDate(ms: number): string {
+  const [y, m, d] = vnDay(ms).split('-');
+  return `${d}/${m}/${y}`;
+}
+export function formatDateTime(ms: number): string {
+  return `${formatDate(ms)} ${new Date(ms + VN_OFFSET_MS).toISOString().slice(11, 16)}`;
+}
 export const percent = (part: number, whole: number) => (whole ? `${Math.round((100 * part) / whole)}%` : '–');
 
 export type Granularity = 'week' | 'month';
@@ -166,7 +161,7 @@ export function statistics(db: DB, period: Period, granularity: Granularity, tit
       `SELECT coalesce(r.status, 'open') AS status, count(*) AS n FROM questions q
        LEFT JOIN review_state r ON r.question_id = q.id
        WHERE q.created_at >= ? AND q.created_at < ?
-         AND (q.answered = 0 OR q.confidence < ${LOW_CONFIDENCE} OR EXISTS (SELECT 1 FROM feedback f WHERE f.message_id = q.id AND f.helpful = 0))
+         AND (q.answered = 0 OR ${LOW_CONFIDENCE_SQL} OR EXISTS (SELECT 1 FROM feedback f WHERE f.message_id = q.id AND f.helpful = 0))
        GROUP BY 1`,
     )
     .all(...range) as { status: ReviewStatus; n: number }[];
@@ -250,7 +245,7 @@ export function questionsCsv(db: DB, period: Period, titleOf: (docId: string) =>
   }[];
   const lines = [CSV_HEADER.map(csvCell).join(',')];
   for (const r of rows) {
-    const queued = !r.answered || r.down > 0 || r.confidence < LOW_CONFIDENCE;
+    const queued = !r.answered || r.down > 0 || (r.confidence < LOW_CONFIDENCE && !(JSON.parse(r.cited) as string[])[0]?.startsWith('hoi-dap#gd-'));
     lines.push(
       [
         formatDateTime(r.created_at),

@@ -294,8 +294,26 @@ export interface Analyzed {
 /** Punctuation that ends a phrase; "&" and "/" join ("NN&MT", "1639/QĐ"). */
 const PHRASE_END = /[.,;:!?()[\]{}"“”…\n\r–—|•]+/u;
 
-/** The one entry point for any text, document or question. */
+const analyzedTexts = new Map<string, Readonly<Analyzed>>();
+
+/**
+ * The one entry point for any text, document or question. Corpus sentences and headings are analyzed again
+ * on every question that retrieves them, so results are remembered (bounded) and frozen: never change them.
+ */
 export function analyze(text: string): Analyzed {
+  if (text.length > 1000) return analyzeText(text);
+  let result = analyzedTexts.get(text);
+  if (!result) {
+    if (analyzedTexts.size >= 20_000) analyzedTexts.clear();
+    const fresh = analyzeText(text);
+    for (const list of Object.values(fresh)) Object.freeze(list);
+    result = Object.freeze(fresh);
+    analyzedTexts.set(text, result);
+  }
+  return result;
+}
+
+function analyzeText(text: string): Analyzed {
   const tokens: string[] = [];
   const breaks: boolean[] = [];
   for (const phrase of normalize(text).split(PHRASE_END)) {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../testing.ts';
 import { ERRORS } from '../errors.ts';
-import { clientAddress, rateKey, streamLimit, trustedProxies } from './index.ts';
+import { clientAddress, contentSecurityPolicy, rateKey, secureHeaders, streamLimit, trustedProxies } from './index.ts';
 
 interface Reply {
   status: number;
@@ -263,6 +263,17 @@ describe('secure headers on pages we serve', () => {
     const reply = await chat(server.url, 'Đệm lót sinh học là gì?');
     expect(reply.headers['x-content-type-options']).toBe('nosniff');
     expect(reply.headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('gives HTML without a policy the strict default, and keeps a stricter policy a route set itself', async () => {
+    const app = new Hono();
+    app.use('*', secureHeaders({ allowedOrigins: [portal], proxies: trustedProxies([]) }));
+    app.get('/plain', (c) => c.html('<p>xin chào</p>'));
+    app.get('/admin', (c) => c.html('<p>quản trị</p>', 200, { 'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'" }));
+    const plain = await app.request('/plain');
+    expect(plain.headers.get('content-security-policy')).toBe(contentSecurityPolicy([portal]));
+    expect(contentSecurityPolicy([portal])).not.toContain('unsafe');
+    expect((await app.request('/admin')).headers.get('content-security-policy')).toBe("default-src 'self'; frame-ancestors 'none'");
   });
 
   it('publishes the privacy notice with the retention this server enforces', async () => {

@@ -12,15 +12,17 @@ export interface SecureHeadersOptions {
 /** A year, the usual HSTS lifetime; no includeSubDomains: sibling sites of the portal are not ours to decide. */
 const HSTS = 'max-age=31536000';
 
-/** The policy for HTML we serve: our own scripts only, no plugins, no <base> tricks, framed only by embedding sites. */
+/**
+ * The policy for HTML that did not set its own: only what we serve (no inline script or style), no plugins,
+ * no <base> tricks, framed only by the embedding sites. The same as the pages' own policy (pages/layout.ts).
+ */
 export function contentSecurityPolicy(allowedOrigins: string[]): string {
   const framers = allowedOrigins.map(canonicalOrigin).filter((o): o is string => o !== null);
   return [
     "default-src 'self'",
     "script-src 'self'",
-    // pages carry their own small <style>; user text never reaches CSS
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
+    "style-src 'self'",
+    "img-src 'self'",
     "connect-src 'self'",
     "font-src 'self'",
     "object-src 'none'",

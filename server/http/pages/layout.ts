@@ -1,20 +1,29 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { canonicalOrigin } from '../guard/origins.ts';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-/** Our pages load only what we serve: no font, CDN or analytics request can leave the browser. */
-export const PAGE_CSP =
-  "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; " +
-  "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+/**
+ * Our pages load only what we serve (no inline style or script, no font, CDN or analytics request); sites
+ * allowed to embed the assistant may also frame them. The guard adds nosniff, referrer policy and HSTS.
+ */
+export function pageCsp(allowedOrigins: string[]): string {
+  const framers = allowedOrigins.map(canonicalOrigin).filter((o): o is string => o !== null);
+  return (
+    "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; " +
+    `object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors ${["'self'", ...framers].join(' ')}`
+  );
+}
 
-export function sendPage(c: Context, body: Html, status: 200 | 404 = 200) {
-  c.header('Content-Security-Policy', PAGE_CSP);
-  c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Referrer-Policy', 'same-origin');
-  c.header('Cache-Control', 'no-cache');
-  return c.html(body, status);
+export function pageSender(allowedOrigins: string[]) {
+  const csp = pageCsp(allowedOrigins);
+  return (c: Context, body: Html, status: 200 | 404 = 200) => {
+    c.header('Content-Security-Policy', csp);
+    c.header('Cache-Control', 'no-cache');
+    return c.html(body, status);
+  };
 }
 
 export interface PageOptions {
@@ -48,9 +57,9 @@ export function page({ title, description, theme, body, widget }: PageOptions) {
 }
 
 /** The service's own chrome (source and privacy pages): who runs this, and a way back. */
-export function serviceHeader(current: 'sources' | 'privacy' | 'none' = 'none') {
-  const link = (href: string, label: string, key: typeof current) =>
-    html`<a href="${href}" ${current === key ? html`aria-current="page"` : ''}>${label}</a>`;
+export function serviceHeader(current: 'sources' | 'teachers' | null = null) {
+  const link = (href: string, label: string, key: 'sources' | 'teachers' | null = null) =>
+    html`<a href="${href}" ${key && current === key ? html`aria-current="page"` : ''}>${label}</a>`;
   return html`<header class="site-header">
     <div class="wrap brand-row">
       <a class="brand" href="/">
@@ -58,8 +67,9 @@ export function serviceHeader(current: 'sources' | 'privacy' | 'none' = 'none') 
         <span><strong>Hỏi đáp CNSH</strong><small>Công nghệ sinh học bảo vệ môi trường · Sơn La</small></span>
       </a>
       <nav aria-label="Điều hướng chính" class="service-nav">
-        ${link('/', 'Trang chủ', 'none')} ${link('/nguon', 'Tài liệu nguồn', 'sources')} ${link('/truong-hoc', 'Góc học tập', 'none')}
-        ${link('/quyen-rieng-tu', 'Quyền riêng tư', 'privacy')}
+        ${link('/', 'Trang chủ')} ${link('/nguon', 'Tài liệu nguồn', 'sources')} ${link('/truong-hoc', 'Góc học tập')}
+        ${link('/giao-vien', 'Giáo viên', 'teachers')}
+        ${link('/quyen-rieng-tu', 'Quyền riêng tư')}
       </nav>
     </div>
   </header>`;

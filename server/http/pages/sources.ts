@@ -46,8 +46,11 @@ function planFacts(doc: CorpusDocument) {
 }
 
 function catalogEntry(e: CatalogEntry) {
-  const row = (label: string, value: string | string[] | undefined) =>
-    value && value.length ? html`<div><dt>${label}</dt><dd>${Array.isArray(value) ? value.join('; ') : value}</dd></div>` : '';
+  const row = (label: string, value: string | string[] | undefined) => {
+    const items = (Array.isArray(value) ? value : [value]).filter((v): v is string => !!v);
+    if (!items.length) return '';
+    return html`<div><dt>${label}</dt><dd>${items.length > 1 ? html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>` : items[0]}</dd></div>`;
+  };
   return html`${e.verified
       ? ''
       : html`<p class="badge warn">Chưa xác minh đầy đủ — hãy hỏi cán bộ kỹ thuật trước khi dùng.</p>`}
@@ -62,9 +65,10 @@ function catalogEntry(e: CatalogEntry) {
 
 const HEADING = { 2: 'h2', 3: 'h3', 4: 'h4' } as const;
 
-function heading(level: number, id: string, text: string) {
+/** `ref`: the plan's full number ("II.1.a") above a sub-heading that shows only "a)": citations name it so. */
+function heading(level: number, id: string, text: string, ref?: string) {
   const tag = HEADING[Math.min(4, Math.max(2, level)) as 2 | 3 | 4];
-  return html`<${tag} id="${id}">${text}</${tag}>`;
+  return html`<${tag} id="${id}">${ref ? html`<span class="secref">Mục ${ref}</span> ` : ''}${text}</${tag}>`;
 }
 
 function toc(items: { anchor: string; text: string; level: number }[]) {
@@ -93,7 +97,8 @@ function documentPage(doc: CorpusDocument, widget: string | null) {
         ${doc.sections.map((s) => {
           const entry = entries.find((e) => e.id === s.anchor);
           return html`<section class="part">
-            ${heading(s.level, s.anchor, s.heading)} ${entry ? catalogEntry(entry) : prose(s.text)}
+            ${heading(s.level, s.anchor, s.heading, doc.kind === 'plan' && s.level > 2 && s.label.startsWith('Mục ') ? s.ref : undefined)}
+            ${entry ? catalogEntry(entry) : prose(s.text)}
           </section>`;
         })}
       </div>

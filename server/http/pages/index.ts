@@ -1,0 +1,112 @@
+import { Hono } from 'hono';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Assistant } from '../../assistant.ts';
+import type { Config } from '../../config.ts';
+import { WIDGET_FILE } from '../../../widget/build.ts';
+import { fileAsset, sendAsset } from './assets.ts';
+import { portalPage, schoolPage } from './demo.ts';
+import { pageSender } from './layout.ts';
+import { notFoundPage, sourcePage } from './sources.ts';
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+export interface PageOptions {
+  /** dist/widget.js by default */
+  widgetFile?: string;
+}
+
+/**
+ * What a browser reads: the widget module, the demo pages, the source pages citations link to, and the
+ * glossary the student widget taps into. (The privacy page is server/http/privacy.ts.)
+ */
+export function pageRoutes(assistant: Assistant, config: Pick<Config, 'allowedOrigins'>, options: PageOptions = {}) {
+  const pages = new Hono();
+  const send = pageSender(config.allowedOrigins);
+  const widgetAsset = fileAsset(options.widgetFile ?? WIDGET_FILE);
+  const css = fileAsset(here('./site.css'));
+  const js = fileAsset(here('./site.js'));
+  const favicon = fileAsset(here('./favicon.svg'));
+  let building: Promise<unknown> | null = null;
+
+  /** `/widget.js?v=<hash>`: a URL that changes with the content, so pages can cache it for a year. */
+  const widgetUrl = () => {
+    const asset = widgetAsset();
+    return asset ? `/widget.js?v=${asset.hash}` : '/widget.js';
+  };
+
+  pages.get('/widget.js', async (c) => {
+    let asset = widgetAsset();
+    if (!asset && !options.widgetFile) {
+      // a checkout without `npm run build`: build once, on the first request
+      building ??= import('../../../widget/build.ts').then((m) => m.buildWidget()).catch((e: unknown) => e);
+      const failed = await building;
+      building = null;
+      asset = widgetAsset();
+      if (failed && !asset) console.error('Không build được widget:', failed);
+    }
+    if (!asset)
+      return c.text(
+        '// Chưa có dist/widget.js. Chạy `npm run build` (hoặc `npm start`, lệnh này build trước) rồi tải lại trang.\n',
+        503,
+        { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' },
+      );
+    return sendAsset(c, asset, {
+      type: 'text/javascript; charset=utf-8',
+      maxAge: 3600,
+      immutable: c.req.query('v') === asset.hash,
+      headers: {
+        // any site may load the module (a module script is fetched in CORS mode); the API decides who may ask
+        'Access-Control-Allow-Origin': '*',
+        'Cross-Origin-Resource-Policy': 'cross-origin',
+      },
+    });
+  });
+
+  /** Chunks widget.js imports later (the student quiz), built next to it with a content hash in the name. */
+  const chunkAssets = new Map<string, typeof widgetAsset>();
+  const widgetDir = dirname(options.widgetFile ?? WIDGET_FILE);
+  pages.get('/:file{widget-[A-Za-z0-9_-]+\\.js}', (c) => {
+    const name = basename(c.req.param('file'));
+    let chunk = chunkAssets.get(name);
+    if (!chunk) {
+      chunk = fileAsset(join(widgetDir, name));
+      if (!chunk()) return c.notFound();
+      chunkAssets.set(name, chunk);
+    }
+    const asset = chunk();
+    if (!asset) return c.notFound();
+    return sendAsset(c, asset, {
+      type: 'text/javascript; charset=utf-8',
+      maxAge: 3600,
+      // the name changes whenever the content does
+      immutable: true,
+      headers: { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' },
+    });
+  });
+
+  const staticFile = (path: string, asset: typeof css, type: string) =>
+    pages.get(path, (c) => {
+      const a = asset();
+      return a ? sendAsset(c, a, { type, maxAge: 3600 }) : c.notFound();
+    });
+  staticFile('/static/site.css', css, 'text/css; charset=utf-8');
+  staticFile('/static/site.js', js, 'text/javascript; charset=utf-8');
+  staticFile('/favicon.svg', favicon, 'image/svg+xml');
+
+  pages.get('/', (c) => send(c, portalPage(assistant.corpus, widgetUrl())));
+  pages.get('/truong-hoc', (c) => send(c, schoolPage(assistant.corpus, widgetUrl())));
+  pages.get('/nguon', (c) => send(c, sourcePage(assistant, null, widgetUrl())!));
+  pages.get('/nguon/:docId', (c) => {
+    const body = sourcePage(assistant, c.req.param('docId'), widgetUrl());
+    return body ? send(c, body) : send(c, notFoundPage(), 404);
+  });
+
+  /** Terms a student can tap in an answer. */
+  pages.get('/api/glossary', (c) => {
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.json(assistant.corpus.glossary.map(({ term, aliases, definition }) => ({ term, aliases, definition })));
+  });
+
+  return pages;
+}

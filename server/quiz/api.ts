@@ -1,0 +1,111 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { MAX_BODY_BYTES, readJson } from '../http/api.ts';
+import { fail } from '../http/errors.ts';
+import type { DB } from '../index/db.ts';
+import type { BankQuestion, QuizBank } from './index.ts';
+import { recordAnswer, recordRoundFinished, recordRoundStarted, ensureQuizTables } from './stats.ts';
+import { TOPICS, type Topic } from './schema.ts';
+
+/** A round across every topic: what a student gets without choosing one. */
+export const ALL_TOPICS = 'tat-ca';
+export const ALL_TOPICS_LABEL = 'Tất cả chủ đề';
+export const ROUND_SIZE = 5;
+export const MAX_ROUND_SIZE = 10;
+
+const DIFFICULTY_ORDER = { de: 0, 'trung-binh': 1, kho: 2 } as const;
+
+const AnswerBody = z.object({
+  questionId: z.string().min(1).max(100),
+  choice: z.string().min(1).max(100),
+});
+
+const RoundCompleteBody = z
+  .object({
+    topic: z.string().max(100),
+    score: z.number().int().min(0).max(MAX_ROUND_SIZE),
+    total: z.number().int().min(1).max(MAX_ROUND_SIZE),
+  })
+  .refine((b) => b.score <= b.total, { path: ['score'] });
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** What a student sees of a question before answering: no answer, no explanation. */
+function asked(q: BankQuestion) {
+  return { id: q.id, topic: q.topic, difficulty: q.difficulty, question: q.question, options: shuffled(q.options) };
+}
+
+function topicError(bank: QuizBank) {
+  return `Chủ đề ôn tập không có trong ngân hàng câu hỏi. Các chủ đề hiện có: ${bank.topics.map((t) => t.id).join(', ')}.`;
+}
+
+/**
+ * GET /api/quiz?topic=&n=5 → a round; POST /api/quiz/answer → whether it was right, with the explanation and
+ * source; POST /api/quiz/round-complete → 204. The server keeps only the counters in ./stats.ts.
+ */
+export function quizApi(db: DB, bank: QuizBank) {
+  ensureQuizTables(db);
+  const api = new Hono();
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => fail(c, 'body_too_large') });
+  const known = (topic: string): topic is Topic => Object.hasOwn(TOPICS, topic) && bank.topics.some((t) => t.id === topic);
+
+  api.get('/topics', (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json({ topics: bank.topics });
+  });
+
+  api.get('/', (c) => {
+    const topic = c.req.query('topic')?.trim() || ALL_TOPICS;
+    if (topic !== ALL_TOPICS && !known(topic)) return fail(c, 'invalid', topicError(bank));
+    const n = c.req.query('n') ?? String(ROUND_SIZE);
+    if (!/^\d{1,2}$/.test(n) || Number(n) < 1 || Number(n) > MAX_ROUND_SIZE)
+      return fail(c, 'invalid', `Số câu mỗi lượt (n) phải là số nguyên từ 1 đến ${MAX_ROUND_SIZE}.`);
+    const pool = topic === ALL_TOPICS ? bank.questions : bank.questions.filter((q) => q.topic === topic);
+    // easier questions first, so a round warms up
+    const round = shuffled(pool)
+      .slice(0, Number(n))
+      .sort((a, b) => DIFFICULTY_ORDER[a.difficulty] - DIFFICULTY_ORDER[b.difficulty]);
+    recordRoundStarted(db, topic, round.map((q) => q.id));
+    c.header('Cache-Control', 'no-store');
+    return c.json({
+      topic: { id: topic, label: topic === ALL_TOPICS ? ALL_TOPICS_LABEL : TOPICS[topic as Topic] },
+      questions: round.map(asked),
+    });
+  });
+
+  api.post('/answer', limit, async (c) => {
+    const body = await readJson(c, AnswerBody);
+    if (!body.ok) return body.response;
+    const q = bank.byId.get(body.value.questionId);
+    if (!q) return fail(c, 'not_found', 'Không tìm thấy câu hỏi này trong ngân hàng câu hỏi ôn tập. Hãy bắt đầu một lượt mới.');
+    if (!q.options.some((o) => o.id === body.value.choice)) return fail(c, 'invalid', 'Phương án đã chọn không thuộc câu hỏi này.');
+    const correct = body.value.choice === q.correctChoice;
+    recordAnswer(db, q.id, correct);
+    c.header('Cache-Control', 'no-store');
+    return c.json({
+      correct,
+      correctChoice: q.correctChoice,
+      explanation: q.explanation,
+      source: { title: q.resolved.title, section: q.resolved.section, url: q.resolved.url },
+    });
+  });
+
+  api.post('/round-complete', limit, async (c) => {
+    const body = await readJson(c, RoundCompleteBody);
+    if (!body.ok) return body.response;
+    const { topic, score, total } = body.value;
+    if (topic !== ALL_TOPICS && !known(topic)) return fail(c, 'invalid', topicError(bank));
+    recordRoundFinished(db, topic, score, total);
+    return c.body(null, 204);
+  });
+
+  return api;
+}

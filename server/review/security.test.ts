@@ -1,0 +1,275 @@
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../testing.ts';
+import { adminRoutes } from './index.ts';
+import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from './session.ts';
+import { setDisabled } from './staff.ts';
+import { createStaff, staffClient, TEST_PASSWORD } from './testing.ts';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ ALLOWED_ORIGINS: 'https://portal.sonla.gov.vn', TRUST_PROXY: '1' });
+  await createStaff(server.assistant.db, 'duyet', 'reviewer');
+  await createStaff(server.assistant.db, 'quantri', 'admin');
+  await createStaff(server.assistant.db, 'khoa', 'reviewer');
+});
+afterAll(() => server.close());
+
+/** Every route the console declares, with sample parameters. */
+function declaredRoutes() {
+  const app = adminRoutes(server.assistant, { config: server.config });
+  const seen = new Set<string>();
+  return app.routes
+    .filter((r) => r.method !== 'ALL' && !r.path.endsWith('*'))
+    .map((r) => ({
+      method: r.method,
+      path: `/admin${r.path.replace(/\/$/, '')}`
+        .replace(':file', 'admin.css')
+        .replace(':action{khoa|mo-khoa}', 'khoa')
+        .replace(/:[a-z]+/g, 'x'),
+    }))
+    .filter((r) => !seen.has(`${r.method} ${r.path}`) && seen.add(`${r.method} ${r.path}`));
+}
+
+describe('without a valid session', () => {
+  const PUBLIC = new Set(['GET /admin/static/admin.css', 'GET /admin/dang-nhap', 'POST /admin/dang-nhap']);
+
+  it('no admin route answers: pages redirect to the sign-in page, API calls get 401 JSON', async () => {
+    const routes = declaredRoutes();
+    expect(routes.length).toBeGreaterThan(20);
+    const client = staffClient(server.url);
+    for (const { method, path } of routes) {
+      if (PUBLIC.has(`${method} ${path}`)) continue;
+      const res = method === 'GET' ? await client.get(path) : await client.post(path, { _csrf: 'x' });
+      if (path.startsWith('/admin/api/')) {
+        expect(res.status, `${method} ${path}`).toBe(401);
+        expect((await res.json()).error.code).toBe('unauthorized');
+      } else {
+        expect(res.status, `${method} ${path}`).toBe(302);
+        expect(res.headers.get('location'), `${method} ${path}`).toMatch(/^\/admin\/dang-nhap/);
+      }
+    }
+    // a path nobody declared is not a way in either
+    expect((await client.get('/admin/khong-co-trang-nay')).status).toBe(302);
+  });
+
+  it('a forged or stale cookie is not a session', async () => {
+    const client = staffClient(server.url);
+    client.cookies.set('cnsh_staff', 'gia-mao-khong-ton-tai');
+    expect((await client.get('/admin/hang-cho')).status).toBe(302);
+  });
+});
+
+describe('signing in', () => {
+  it('sets an HttpOnly, SameSite=Strict session cookie; plain HTTP only on localhost', async () => {
+    const client = staffClient(server.url);
+    const res = await client.login('duyet');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin/hang-cho');
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('cnsh_staff='))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\//);
+    expect(cookie).not.toMatch(/Max-Age|Expires/i);
+    expect((await client.get('/admin/hang-cho')).status).toBe(200);
+  });
+
+  it('behind a TLS proxy the cookie is __Host- prefixed and Secure; plain HTTP to a public name is refused', async () => {
+    const port = new URL(server.url).port;
+    const raw = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path, headers }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const viaProxy = await raw('/admin/dang-nhap', { host: 'cnsh.sonla.gov.vn', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' });
+    expect(viaProxy.status).toBe(200);
+    const set = ([] as string[]).concat(viaProxy.headers['set-cookie'] ?? []);
+    expect(set.some((c) => /^__Host-cnsh_login=.*; Path=\/; .*Secure/.test(c))).toBe(true);
+
+    const plain = await raw('/admin/dang-nhap', { host: 'cnsh.sonla.gov.vn' });
+    expect(plain.status).toBe(403);
+    expect(plain.body).toContain('chỉ mở qua HTTPS');
+  });
+
+  it('gives a new session id on every sign-in and ends the one the browser brought', async () => {
+    const client = staffClient(server.url);
+    await client.login('duyet');
+    const first = client.cookies.get('cnsh_staff')!;
+    await client.login('duyet');
+    const second = client.cookies.get('cnsh_staff')!;
+    expect(second).not.toBe(first);
+    const old = staffClient(server.url);
+    old.cookies.set('cnsh_staff', first);
+    expect((await old.get('/admin/hang-cho')).status).toBe(302);
+  });
+
+  it('signing out ends the session on the server', async () => {
+    const client = staffClient(server.url);
+    await client.login('duyet');
+    const token = client.cookies.get('cnsh_staff')!;
+    const out = await client.post('/admin/dang-xuat', { _csrf: await client.csrf() });
+    expect(out.status).toBe(303);
+    const replay = staffClient(server.url);
+    replay.cookies.set('cnsh_staff', token);
+    expect((await replay.get('/admin/hang-cho')).status).toBe(302);
+  });
+
+  it('a session ends after 30 minutes idle and after 8 hours in any case', async () => {
+    const { db } = server.assistant;
+    const client = staffClient(server.url);
+    await client.login('duyet');
+    db.prepare('UPDATE staff_sessions SET last_seen_at = ?').run(Date.now() - IDLE_TIMEOUT_MS - 60_000);
+    const idle = await client.get('/admin/hang-cho');
+    expect(idle.status).toBe(302);
+    expect(idle.headers.get('location')).toContain('het-han=1');
+
+    await client.login('duyet');
+    db.prepare('UPDATE staff_sessions SET created_at = ?').run(Date.now() - ABSOLUTE_TIMEOUT_MS - 60_000);
+    expect((await client.get('/admin/hang-cho')).status).toBe(302);
+  });
+
+  it('after a wrong password: the same message for unknown users; the sixth try is throttled with Retry-After', async () => {
+    const attempt = async (username: string, password: string, from: string) => {
+      const client = staffClient(server.url);
+      // each attempt from its own address through the trusted proxy, so only the account limit applies
+      const page = await (await client.get('/admin/dang-nhap')).text();
+      const token = /name="_login" value="([^"]+)"/.exec(page)![1]!;
+      const res = await client.post('/admin/dang-nhap', { _login: token, username, password }, { 'x-forwarded-for': from });
+      const text = (await res.text()).replace(/value="[^"]*"/g, '');
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), text };
+    };
+    const known: Awaited<ReturnType<typeof attempt>>[] = [];
+    const unknown: Awaited<ReturnType<typeof attempt>>[] = [];
+    for (let i = 0; i < 6; i++) {
+      known.push(await attempt('khoa', `sai-mat-khau-${i}`, `198.51.100.${i + 1}`));
+      unknown.push(await attempt('khong-ton-tai', `sai-mat-khau-${i}`, `198.51.100.${i + 101}`));
+    }
+    for (const list of [known, unknown]) {
+      expect(list.slice(0, 5).map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
+      expect(list[0]!.text).toContain('Tên đăng nhập hoặc mật khẩu không đúng.');
+      expect(list[5]!.status).toBe(429);
+      expect(Number(list[5]!.retryAfter)).toBeGreaterThan(0);
+      expect(list[5]!.text).toContain('Đăng nhập sai quá nhiều lần');
+    }
+    // an attacker learns nothing from the answers: known and unknown accounts read the same
+    expect(known[0]!.text.replace(/khoa|khong-ton-tai/g, '')).toBe(unknown[0]!.text.replace(/khoa|khong-ton-tai/g, ''));
+    expect(known[5]!.text.replace(/khoa|khong-ton-tai/g, '')).toBe(unknown[5]!.text.replace(/khoa|khong-ton-tai/g, ''));
+    // while locked, even the right password does not get in
+    const right = await attempt('khoa', TEST_PASSWORD, '198.51.100.200');
+    expect(right.status).toBe(429);
+  });
+
+  it('one address is throttled across accounts', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const client = staffClient(server.url);
+      const page = await (await client.get('/admin/dang-nhap')).text();
+      const token = /name="_login" value="([^"]+)"/.exec(page)![1]!;
+      const res = await client.post('/admin/dang-nhap', { _login: token, username: `ai-do-${i}`, password: 'sai-mat-khau' }, { 'x-forwarded-for': '192.0.2.77' });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses[10]).toBe(429);
+  });
+
+  it('a disabled account cannot sign in, and disabling ends its sessions', async () => {
+    const { db } = server.assistant;
+    await createStaff(db, 'nghi-viec', 'reviewer');
+    const client = staffClient(server.url);
+    expect((await client.login('nghi-viec')).status).toBe(303);
+    setDisabled(db, 'nghi-viec', true);
+    expect((await client.get('/admin/hang-cho')).status).toBe(302);
+    const again = await client.login('nghi-viec');
+    expect(again.status).toBe(401);
+    expect(await again.text()).toContain('Tên đăng nhập hoặc mật khẩu không đúng.');
+  });
+
+  it('the sign-in form needs its own token (no login CSRF) and only redirects inside the console', async () => {
+    const client = staffClient(server.url);
+    const forged = await client.post('/admin/dang-nhap', { username: 'duyet', password: TEST_PASSWORD });
+    expect(forged.status).toBe(403);
+    expect(client.cookies.has('cnsh_staff')).toBe(false);
+
+    const page = await (await client.get('/admin/dang-nhap')).text();
+    const token = /name="_login" value="([^"]+)"/.exec(page)![1]!;
+    const res = await client.post('/admin/dang-nhap', { _login: token, username: 'duyet', password: TEST_PASSWORD, tiep: 'https://evil.example/' });
+    expect(res.headers.get('location')).toBe('/admin/hang-cho');
+  });
+});
+
+describe('with a session', () => {
+  it('refuses a cross-site POST even with a valid session and token', async () => {
+    const client = staffClient(server.url);
+    await client.login('duyet');
+    const csrf = await client.csrf();
+    const question = (
+      await (
+        await fetch(`${server.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Trồng nấm trên bã cà phê có cần giấy phép không?' }) })
+      ).json()
+    ).messageId as string;
+    const fromEvil = await client.post('/admin/hang-cho/danh-dau', { _csrf: csrf, ids: question, 'trang-thai': 'spam' }, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
+    expect(fromEvil.status).toBe(403);
+    const siteOnly = await client.post('/admin/hang-cho/danh-dau', { _csrf: csrf, ids: question, 'trang-thai': 'spam' }, { origin: '', 'sec-fetch-site': 'same-site' });
+    expect(siteOnly.status).toBe(403);
+    const jsonFromEvil = await client.postJson('/admin/api/danh-dau', { ids: [question], status: 'spam' }, { 'x-csrf-token': csrf, origin: 'https://evil.example' });
+    expect(jsonFromEvil.status).toBe(403);
+    // "Origin: null" (a sandboxed frame) counts as cross-site unless Sec-Fetch-Site vouches for it
+    const opaque = await client.postJson('/admin/api/danh-dau', { ids: [question], status: 'spam' }, { 'x-csrf-token': csrf, origin: 'null', 'sec-fetch-site': '' });
+    expect(opaque.status).toBe(403);
+    const state = server.assistant.db.prepare('SELECT status FROM review_state WHERE question_id = ?').get(question);
+    expect(state).toBeUndefined();
+  });
+
+  it('needs the CSRF token: in the form, and in X-CSRF-Token for JSON', async () => {
+    const client = staffClient(server.url);
+    await client.login('duyet');
+    const csrf = await client.csrf();
+    const { messageId } = await (
+      await fetch(`${server.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Trồng nấm trên bã cà phê có cần giấy phép không?' }) })
+    ).json();
+    expect((await client.post('/admin/hang-cho/danh-dau', { ids: messageId, 'trang-thai': 'spam' })).status).toBe(403);
+    expect((await client.post('/admin/hang-cho/danh-dau', { _csrf: 'sai', ids: messageId, 'trang-thai': 'spam' })).status).toBe(403);
+    const noHeader = await client.postJson('/admin/api/danh-dau', { ids: [messageId], status: 'spam', _csrf: csrf });
+    expect(noHeader.status).toBe(403);
+    expect((await noHeader.json()).error.code).toBe('csrf');
+    const ok = await client.postJson('/admin/api/danh-dau', { ids: [messageId], status: 'spam' }, { 'x-csrf-token': csrf });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ changed: 1 });
+  });
+
+  it('sends the protective headers and no CORS, even to an origin the public API allows', async () => {
+    const client = staffClient(server.url);
+    await client.login('duyet');
+    for (const path of ['/admin/hang-cho', '/admin/api/hang-cho', '/admin/dang-nhap', '/admin/thong-ke/xuat.csv']) {
+      const res = await client.get(path, { origin: 'https://portal.sonla.gov.vn' });
+      expect(res.status, path).toBe(200);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("default-src 'self'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toContain("form-action 'self'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('access-control-allow-origin'), path).toBeNull();
+    }
+  });
+
+  it('only an admin sees staff accounts and the audit log', async () => {
+    const reviewer = staffClient(server.url);
+    await reviewer.login('duyet');
+    expect((await reviewer.get('/admin/can-bo')).status).toBe(403);
+    expect((await reviewer.get('/admin/nhat-ky')).status).toBe(403);
+    const admin = staffClient(server.url);
+    await admin.login('quantri');
+    expect((await admin.get('/admin/can-bo')).status).toBe(200);
+    const log = await (await admin.get('/admin/nhat-ky')).text();
+    expect(log).toContain('Đăng nhập sai');
+    expect(log).toContain('quantri');
+  });
+});

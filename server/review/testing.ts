@@ -1,0 +1,89 @@
+import type { DB } from '../index/db.ts';
+import { addStaff, type Role } from './staff.ts';
+
+/** Test helpers: a staff member's browser, reduced to fetch and a cookie jar. */
+
+export const TEST_PASSWORD = 'mot cum tu du dai de thu';
+
+export async function createStaff(db: DB, username: string, role: Role = 'reviewer', password = TEST_PASSWORD) {
+  return addStaff(db, username, password, role);
+}
+
+export interface StaffClient {
+  cookies: Map<string, string>;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  /** a same-origin form post, as a browser sends it */
+  post(path: string, fields: Record<string, string | string[]>, headers?: Record<string, string>): Promise<Response>;
+  postJson(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  login(username: string, password?: string): Promise<Response>;
+  /** the CSRF token of the current session, read from a page like a script would */
+  csrf(): Promise<string>;
+}
+
+export function staffClient(base: string): StaffClient {
+  const cookies = new Map<string, string>();
+  const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const remember = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const at = pair.indexOf('=');
+      const name = pair.slice(0, at).trim();
+      const value = pair.slice(at + 1).trim();
+      if (!value || /max-age=0/i.test(line)) cookies.delete(name);
+      else cookies.set(name, value);
+    }
+    return res;
+  };
+  const request = async (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
+    remember(
+      await fetch(`${base}${path}`, {
+        redirect: 'manual',
+        ...init,
+        // an empty value leaves the header out, as a browser that does not send it
+        headers: Object.fromEntries(Object.entries({ ...(cookies.size ? { cookie: cookieHeader() } : {}), ...init.headers }).filter(([, v]) => v !== '')),
+      }),
+    );
+  const client: StaffClient = {
+    cookies,
+    get: (path, headers = {}) => request(path, { headers }),
+    post: (path, fields, headers = {}) => {
+      const body = new URLSearchParams();
+      for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+      return request(path, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, 'sec-fetch-site': 'same-origin', ...headers },
+      });
+    },
+    postJson: (path, body, headers = {}) =>
+      request(path, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', origin: base, 'sec-fetch-site': 'same-origin', ...headers },
+      }),
+    async login(username, password = TEST_PASSWORD) {
+      const page = await (await client.get('/admin/dang-nhap')).text();
+      const token = /name="_login" value="([^"]+)"/.exec(page)?.[1] ?? '';
+      return client.post('/admin/dang-nhap', { _login: token, username, password, tiep: '/admin/hang-cho' });
+    },
+    async csrf() {
+      const page = await (await client.get('/admin/giai-dap')).text();
+      const token = /<meta name="csrf-token" content="([^"]+)"/.exec(page)?.[1];
+      if (!token) throw new Error('không có phiên đăng nhập');
+      return token;
+    },
+  };
+  return client;
+}
+
+/** Asks the public API like the widget does. */
+export async function ask(base: string, message: string, extra: Record<string, unknown> = {}) {
+  const res = await fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message, ...extra }) });
+  if (res.status !== 200) throw new Error(`POST /api/chat → ${res.status}: ${await res.text()}`);
+  return (await res.json()) as {
+    messageId: string;
+    answered: boolean;
+    answer: string;
+    citations: { id: string; title: string; docId: string; section: string }[];
+  };
+}
