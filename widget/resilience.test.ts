@@ -134,6 +134,31 @@ describe('a host page with a strict Content-Security-Policy', () => {
     await strict.close();
   });
 
+  it('loads the Ôn tập chunk and runs a question under the same policy, styled, with no violation or error', async () => {
+    const strict = await browser.newContext();
+    const p = await strict.newPage();
+    const problems: string[] = [];
+    p.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    await p.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP ${e.violatedDirective} ${e.blockedURI}`)),
+    );
+    const chunk = p.waitForResponse((r) => /\/widget-quiz-[\w-]+\.js$/.test(r.url()));
+    await p.goto(hostUrl);
+    const chat = chatParts(p).chat;
+    await chat.getByRole('tab', { name: 'Ôn tập' }).click();
+    expect((await chunk).url()).toMatch(new RegExp(`^${server.url}/widget-quiz-`));
+    await chat.locator('.topics button').first().click();
+    await chat.locator('.quiz .opt').first().click();
+    await chat.getByRole('button', { name: 'Trả lời' }).click();
+    await chat.locator('.feedback-box').waitFor();
+    expect(await chat.locator('.feedback-box a').getAttribute('href')).toMatch(new RegExp(`^${server.url}/nguon/`));
+    // the chunk's own stylesheet was adopted too
+    expect(await chat.locator('.quiz .opt').first().evaluate((el) => getComputedStyle(el).borderRadius)).toBe('10px');
+    expect(problems).toEqual([]);
+    await strict.close();
+  });
+
   it('our own pages load with our own CSP and log nothing either', async () => {
     const strict = await browser.newContext();
     const p = await strict.newPage();
@@ -142,7 +167,7 @@ describe('a host page with a strict Content-Security-Policy', () => {
     await p.addInitScript(() =>
       document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP ${e.violatedDirective} ${e.blockedURI}`)),
     );
-    for (const path of ['/', '/truong-hoc', '/nguon/ke-hoach-cnsh-bvmt-2030']) {
+    for (const path of ['/', '/truong-hoc', '/nguon/ke-hoach-cnsh-bvmt-2030', '/giao-vien']) {
       await p.goto(`${server.url}${path}`);
       await chatParts(p).chat.locator('.launcher, .chip').first().waitFor();
     }

@@ -38,6 +38,10 @@ export function privacyHtml(config: PrivacyConfig) {
             <li>Bạn hỏi với tư cách người dân hay học sinh, trang web nơi bạn hỏi, và thời điểm hỏi.</li>
             <li>Đánh giá 👍/👎 và góp ý bạn gửi (cũng được che thông tin cá nhân như trên).</li>
             <li>
+              Khi học sinh làm Ôn tập: chỉ các con số đếm chung — mỗi câu hỏi đã hiện, được trả lời và được trả lời đúng bao nhiêu
+              lần, và mỗi ngày có bao nhiêu lượt ôn tập theo chủ đề. Không lưu ai đã trả lời, trả lời gì hay được bao nhiêu điểm.
+            </li>
+            <li>
               Một mã cuộc trò chuyện ngẫu nhiên, chỉ để hiểu câu hỏi nối tiếp. Mã này nằm trong thẻ trình duyệt đang mở và mất đi khi
               bạn đóng thẻ.
             </li>

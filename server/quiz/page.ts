@@ -262,7 +262,9 @@ export function teacherHtml(assistant: Assistant, bank: QuizBank, origin: string
               if (!link) return '';
               return html`<li>
                 <h3><a href="${link.href}">${link.doc.title}</a></h3>
-                ${link.section ? html`<p class="small">Bắt đầu từ mục “${link.section.label}”.</p>` : ''}
+                ${link.section
+                  ? html`<p class="small">Bắt đầu từ ${link.section.label.startsWith('Mục ') ? link.section.label : `mục “${link.section.label}”`}.</p>`
+                  : ''}
                 <p>${l.activity}</p>
                 <p class="small">Ôn tập: <code>topic="${l.topic}"</code> — ${TOPICS[l.topic]}.</p>
               </li>`;

@@ -163,6 +163,7 @@ export function schoolPage(corpus: Corpus, widget: string | null) {
           <li><a href="#bai-hoc">Bài học</a></li>
           <li><a href="/nguon/thuat-ngu">Thuật ngữ</a></li>
           <li><a href="/nguon">Tài liệu nguồn</a></li>
+          <li><a href="/giao-vien">Dành cho giáo viên</a></li>
           <li><a href="/">Cổng thông tin tỉnh</a></li>
         </ul>
       </nav>
