@@ -29,13 +29,12 @@ export interface Answer {
 }
 
 /** At this coverage of the question's topic words (and pairs), a chunk supports an answer. */
-export const SUPPORTED_AT = 0.55;
+export const SUPPORTED_AT = 0.45;
 /** …or at this lower coverage, when what it shares with the question is a term of the domain. */
-export const SUPPORTED_WITH_DOMAIN_TERM_AT = 0.35;
+export const SUPPORTED_WITH_DOMAIN_TERM_AT = 0.3;
 
-const SUPPORT_DEPTH = Number(process.env.CNSH_SUPPORT_DEPTH ?? 5);
-const SECOND_SOURCE_DEPTH = Number(process.env.CNSH_SECOND_DEPTH ?? 5);
-const SECOND_SOURCE_MARGIN = Number(process.env.CNSH_SECOND_MARGIN ?? 1);
+/** how many of the best hits may support an answer or join it as a second source */
+const SUPPORT_DEPTH = 5;
 
 function supports(h: Hit): boolean {
   if (h.offTopic) return false;
@@ -162,7 +161,8 @@ function sentenceTerms(s: string): { words: Set<string>; bigrams: Set<string> } 
 export function pickSentences(chunk: Chunk, q: QueryAnalysis, idf: (t: string) => number, budget = 520): string[] {
   const all = sentences(chunk.text);
   const total = all.reduce((n, s) => n + s.length, 0);
-  if (total <= budget) return all;
+  // a short section (a few items of the plan) is given whole: its heading, not its sentences, matched
+  if (total <= budget || (all.length <= 3 && total <= budget * 1.5)) return all;
   const parsed = all.map(sentenceTerms);
   const local = (t: string) => {
     const n = parsed.filter((p) => p.words.has(t) || p.bigrams.has(t)).length;
@@ -252,10 +252,10 @@ export function answerFromChunks(question: string, retrieval: Retrieval, retriev
   // the best chunk answers; a second one joins when it covers the question about as well
   const primary = supported[0]!;
   const used: Hit[] = [primary];
-  // a second source joins when it supports the question about as well: one answer, two places to check
+  // a second source that also supports the question joins: one answer, two places to check
   const second = hits
-    .slice(0, SECOND_SOURCE_DEPTH)
-    .find((h) => h !== primary && h.chunk.kind !== 'faq' && supports(h) && h.coverage >= primary.coverage - SECOND_SOURCE_MARGIN);
+    .slice(0, SUPPORT_DEPTH)
+    .find((h) => h !== primary && h.chunk.kind !== 'faq' && supports(h));
   if (second) used.push(second);
 
   const parts: string[] = [];

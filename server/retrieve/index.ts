@@ -1,4 +1,4 @@
-import type { Chunk } from '../corpus/index.ts';
+import { GLOSSARY_DOC_ID, type Chunk } from '../corpus/index.ts';
 import type { DB } from '../index/db.ts';
 import type { Embedder } from '../index/embedder.ts';
 import { analyze, fold, ftsQuote, hasDiacritics, tokenize, topicWords } from '../text/index.ts';
@@ -32,6 +32,21 @@ export interface QueryAnalysis {
   /** words of topics the corpus does not cover (tourism, land, exams …) found in the question */
   offTopic: string[];
 }
+
+/**
+ * Everyday words that say little about the topic ("nhanh", "sức khỏe", "thực tế"): a chunk that lacks them
+ * still answers the question, so they weigh less in coverage. Folded, so both typings count.
+ */
+const GENERAL_WORDS = new Set(
+  topicWords(
+    'nhiều ít nhanh chậm người nhà biết xem thực tế an toàn sức khỏe khỏe tốt xấu hơn nhất lớn nhỏ cao thấp cũ ' +
+      'lấy bỏ đổ đặt giữ mua bán nghe nhìn thấy hiểu học chung riêng thường ngay sau trước ngoài giữa ngày tháng ' +
+      'tuần giờ lần lúc bây thời gian gần xa đủ thiếu hết còn khác giống thể ảnh hưởng lợi ích cách việc điều ' +
+      'chuyện thứ trời nóng lạnh sạch bẩn ăn uống ngủ nằm ngồi đứng mở đóng kéo đẩy tìm thử dễ khó thật hỏng ' +
+      'kịp rõ mình hàng xịn chợ hoài',
+  ),
+);
+const GENERAL_WEIGHT = 0.3;
 
 /**
  * Public-service topics people ask a provincial portal about that this corpus never covers. A question
@@ -104,11 +119,12 @@ export function editDistance(a: string, b: string, max: number): number {
 
 const RRF_K = 60;
 /** a term in more than this share of chunks is too common to name a topic ("kế hoạch", "sinh học") */
-const GENERIC_SHARE = Number(process.env.CNSH_GENERIC ?? 0.06);
-const BIGRAM_WEIGHT = Number(process.env.CNSH_BIGRAM_WEIGHT ?? 0.5);
-const COVERAGE_WEIGHT = Number(process.env.CNSH_COV_W ?? 0.03);
-const HEADING_WEIGHT = Number(process.env.CNSH_HEAD_W ?? 0.01);
-const AUDIENCE_BONUS = Number(process.env.CNSH_AUD ?? 0.001);
+const GENERIC_SHARE = 0.06;
+const BIGRAM_WEIGHT = 0.5;
+const COVERAGE_WEIGHT = 0.03;
+const HEADING_WEIGHT = 0.01;
+const GLOSSARY_PENALTY = 0.01;
+const AUDIENCE_BONUS = 0.001;
 
 export interface Retriever {
   retrieve(question: string, options?: { mode?: RetrievalMode; audience?: string; limit?: number }): Promise<Retrieval>;
@@ -158,12 +174,13 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
 
   const idf = (t: string) => Math.log(1 + (total + 1) / ((df.get(t) ?? 0) + 0.5));
 
-  const correct = (t: string): string | null => {
+  const correct = (t: string, typedWithMarks: boolean): string | null => {
     if (df.has(t) || /\d/.test(t)) return null;
     // a doubled key ("aii", "ammm") is the commonest slip on a phone
     const single = t.replace(/(.)\1+/g, '$1');
-    if (single !== t && df.has(single)) return single;
-    if (t.length < 5) return null;
+    if (single !== t && single.length >= 2 && df.has(single)) return single;
+    // a word typed with its marks is a real word the corpus lacks ("chống"), not a slip for "không"
+    if (t.length < 5 || typedWithMarks) return null;
     const max = t.length >= 8 ? 2 : 1;
     let best: string | null = null;
     let bestD = max + 1;
@@ -185,11 +202,12 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
     const corrected: Record<string, string> = {};
     const keep: { folded: string; accented: string | null }[] = [];
     tokens.forEach((tok, i) => {
-      if (stop[i]) {
+      // "aaaaaa", "bbbb": a key held down is not a word
+      if (stop[i] || /^(.)\1+$/.test(folded[i]!)) {
         keep.push({ folded: '', accented: null });
         return;
       }
-      const fix = correct(folded[i]!);
+      const fix = correct(folded[i]!, hasDiacritics(tok));
       if (fix) corrected[folded[i]!] = fix;
       keep.push({ folded: fix ?? folded[i]!, accented: fix || !hasDiacritics(tok) ? null : tok });
     });
@@ -242,7 +260,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
       let have = 0;
       let all = 0;
       for (const t of list) {
-        const w = idf(t);
+        const w = idf(t) * (t.split('_').every((p) => GENERAL_WORDS.has(p)) ? GENERAL_WEIGHT : 1);
         all += w;
         if (set.has(t)) have += w;
       }
@@ -326,6 +344,8 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
           score += COVERAGE_WEIGHT * cov + HEADING_WEIGHT * headingMatch * cov;
           if (audience && chunk.audience.includes(audience as Chunk['audience'][number])) score += AUDIENCE_BONUS;
           if (audience === 'student' && !chunk.audience.includes('student')) score -= AUDIENCE_BONUS / 2;
+          // a glossary line defines a word; a guide section explains it: the guide goes first
+          if (chunk.docId === GLOSSARY_DOC_ID) score -= GLOSSARY_PENALTY;
         }
         const set = termSets.get(rowid);
         const domain = !!set && topic.some((t) => lexicon.has(t) && set.has(t));

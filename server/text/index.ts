@@ -123,6 +123,8 @@ const CASE_SENSITIVE: [RegExp, string][] = [[/(?<![\p{L}\p{N}])EM(?![\p{L}])/gu,
 export function tokenize(text: string): string[] {
   let t = normalize(text);
   for (const [re, token] of CASE_SENSITIVE) t = t.replace(re, ` ${token} `);
+  // m² and m2, CH₄ and CH4 are typed both ways
+  t = t.replace(/[⁰¹²³⁴-⁹₀-₉]/g, (d) => String('⁰¹²³⁴⁵⁶⁷⁸⁹'.indexOf(d) >= 0 ? '⁰¹²³⁴⁵⁶⁷⁸⁹'.indexOf(d) : '₀₁₂₃₄₅₆₇₈₉'.indexOf(d)));
   return t.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
@@ -198,6 +200,8 @@ const ABBREVIATIONS: [string, string][] = [
   ['hecta', 'ha'],
   ['héc ta', 'ha'],
   ['metan', 'mê tan'],
+  ['mét vuông', 'm2'],
+  ['mét khối', 'm3'],
   ['methane', 'mê tan'],
   ['heo', 'lợn'],
   ['xịt', 'phun'],
@@ -264,7 +268,7 @@ const STOPWORDS_ACCENTED = new Set(
  * "dung" (đúng / dùng). Those folded forms stay topic words.
  */
 const AMBIGUOUS_FOLDED = new Set(
-  'co dung ban thay chi toi anh ma tu dang voi de nhu the dau may nha ho hoi cai o thoi lam qua cung van nen can to tai vi gom tam lo chua do mot cho ra ve sao em da'.split(' '),
+  'co dung ban thay chi toi anh ma tu dang voi de nhu the dau may nha ho hoi cai o thoi lam qua cung van nen can to tai vi gom tam lo chua do mot cho ra ve sao em da thi'.split(' '),
 );
 const STOPWORDS_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold).filter((w) => !AMBIGUOUS_FOLDED.has(w)));
 
