@@ -93,7 +93,7 @@ export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
       return c.json(await chat(req, null, controller.signal));
     }
-    return streamSSE(c, async (stream) => {
+    const response = streamSSE(c, async (stream) => {
       stream.onAbort(() => controller.abort());
       let id = 0;
       const result = await chat(
@@ -105,6 +105,9 @@ export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
       );
       if (!controller.signal.aborted) await stream.writeSSE({ event: 'done', data: JSON.stringify(result), id: String(++id) });
     });
+    // say the charset: a client that guesses reads Vietnamese as Latin-1
+    response.headers.set('content-type', 'text/event-stream; charset=utf-8');
+    return response;
   });
 
   api.post('/feedback', limit, async (c) => {
