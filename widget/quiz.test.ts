@@ -213,6 +213,17 @@ describe('the Ôn tập tab', () => {
     expect(await parts.chat.locator('.topics button').count()).toBe(bank.topics.length + 1);
   });
 
+  it('the teacher page copies its embed snippet with one button', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await page.goto(`${server.url}/giao-vien`);
+    await page.getByRole('button', { name: 'Sao chép mã nhúng' }).click();
+    await page.getByText('Đã sao chép mã nhúng.').waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(await page.locator('.snippet pre').textContent());
+    expect(copied).toContain(`<script type="module" src="${server.url}/widget.js"></script>`);
+    expect(copied).toMatch(/<cnsh-chat audience="student" mode="inline" topic="[a-z-]+"/);
+  });
+
   it('is offered to students only', async () => {
     await page.goto(`${server.url}/`);
     const parts = chatParts(page);

@@ -185,7 +185,8 @@ export class CnshChat extends LitElement {
     const dialog = this.$<HTMLDialogElement>('dialog');
     if (dialog && !dialog.open) matchMedia(SMALL_SCREEN).matches ? dialog.showModal() : dialog.show();
     // on a touch screen, focusing the input would raise the keyboard over the privacy notice and starters
-    this.$<HTMLElement>(matchMedia('(pointer: coarse)').matches ? '.log' : '#q')?.focus();
+    // a student left on Ôn tập finds the tab again rather than nothing focused
+    (this.$<HTMLElement>(matchMedia('(pointer: coarse)').matches ? '.log' : '#q') ?? this.$<HTMLElement>('[aria-selected="true"]'))?.focus();
     this.dispatchEvent(new CustomEvent('cnsh-toggle', { detail: { open: true }, bubbles: true, composed: true }));
   }
 
