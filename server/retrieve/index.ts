@@ -60,6 +60,8 @@ const OFF_TOPIC = new Set(
     'dạ dày', 'táo bón', 'nấu ăn', 'món ăn', 'người yêu', 'chứng khoán', 'tiền điện', 'giao thông',
     'bảo hiểm', 'thuế', 'vay vốn', 'ngân hàng', 'điện thoại', 'máy tính', 'trò chơi', 'âm nhạc',
     'ca sĩ', 'phim', 'di truyền', 'menđen', 'văn mẫu', 'bài văn', 'giá vàng', 'tỷ giá',
+    // other provinces: this channel speaks for Sơn La (a chunk that names one, like Tây Ninh's model, still answers)
+    ...'Hà Nội, Hồ Chí Minh, Hải Phòng, Đà Nẵng, Cần Thơ, Lai Châu, Điện Biên, Lào Cai, Yên Bái, Hà Giang, Tuyên Quang, Cao Bằng, Bắc Kạn, Lạng Sơn, Thái Nguyên, Phú Thọ, Vĩnh Phúc, Bắc Giang, Bắc Ninh, Quảng Ninh, Hải Dương, Hưng Yên, Thái Bình, Nam Định, Hà Nam, Ninh Bình, Hòa Bình, Thanh Hóa, Nghệ An, Hà Tĩnh, Quảng Bình, Quảng Trị, Quảng Nam, Quảng Ngãi, Bình Định, Phú Yên, Khánh Hòa, Ninh Thuận, Bình Thuận, Kon Tum, Gia Lai, Đắk Lắk, Đắk Nông, Lâm Đồng, Bình Phước, Tây Ninh, Bình Dương, Đồng Nai, Vũng Tàu, Long An, Tiền Giang, Bến Tre, Trà Vinh, Vĩnh Long, Đồng Tháp, An Giang, Kiên Giang, Hậu Giang, Sóc Trăng, Bạc Liêu, Cà Mau, Phú Quốc'.split(', '),
   ].map((w) => topicWords(w).join('_')),
 );
 

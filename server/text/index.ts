@@ -219,13 +219,34 @@ const ABBREVIATIONS: [string, string][] = [
   ['phân vi sinh', 'phân bón vi sinh'],
   ['khí gas', 'khí biogas'],
   ['ga', 'gas'],
+  // everyday words for the guides' terms (the original is kept where it has other meanings)
+  ['chống bệnh', 'phòng bệnh'],
+  ['qcvn', 'qcvn quy chuẩn'],
+  ['dọn', 'dọn vét'],
+  ['hút bã', 'vét bã'],
+  ['nước tẩy', 'thuốc tẩy'],
+  ['theo cân', 'theo khối lượng'],
+  ['bỏ tiền', 'góp vốn'],
+  ['đạt được', 'mục tiêu đạt được'],
+  ['nước ngoài', 'nước ngoài quốc tế'],
+  ['tiền', 'tiền kinh phí'],
+  ['thuốc trừ sâu', 'thuốc bảo vệ thực vật trừ sâu'],
+  ['rộng', 'rộng diện tích'],
   ['cx', 'cũng'],
 ];
 
-const ABBREVIATION_TABLE = ABBREVIATIONS.map(([from, to]) => ({
-  from: from.split(' '),
-  to: tokenize(to),
-}));
+const ABBREVIATION_TABLE = ABBREVIATIONS.map(([from, to]) => {
+  const words = tokenize(from);
+  return {
+    from: words,
+    folded: words.map(fold),
+    // a key without marks ("cnsh", "gd dt") matches however it is typed; a marked one exactly, or — when it is
+    // a phrase ("bể phốt") — typed without marks: "xài", "hông" unmarked are other words ("hong" = hỏng)
+    unmarked: words.every((w) => w === fold(w)),
+    phrase: words.length > 1,
+    to: tokenize(to),
+  };
+});
 
 /** "lý/lí", "kỹ/kĩ", "tỷ/tỉ": after a consonant, a lone final y is the same vowel as i. */
 function unifyYI(token: string): string {
@@ -240,7 +261,13 @@ export function expand(tokens: string[]): string[] {
   const folded = tokens.map(fold);
   for (let i = 0; i < tokens.length; ) {
     const hit = ABBREVIATION_TABLE.find(
-      (a) => a.from.length <= tokens.length - i && a.from.every((f, j) => folded[i + j] === f),
+      (a) =>
+        a.from.length <= tokens.length - i &&
+        a.from.every((f, j) =>
+          a.unmarked
+            ? folded[i + j] === f
+            : tokens[i + j] === f || (a.phrase && tokens[i + j] === folded[i + j] && folded[i + j] === a.folded[j]),
+        ),
     );
     if (hit) {
       out.push(...hit.to);
