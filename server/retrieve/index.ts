@@ -62,7 +62,7 @@ const OFF_TOPIC = new Set(
     'ca sĩ', 'phim', 'di truyền', 'menđen', 'văn mẫu', 'bài văn', 'giá vàng', 'tỷ giá',
     // other provinces: this channel speaks for Sơn La (a chunk that names one, like Tây Ninh's model, still answers)
     ...'Hà Nội, Hồ Chí Minh, Hải Phòng, Đà Nẵng, Cần Thơ, Lai Châu, Điện Biên, Lào Cai, Yên Bái, Hà Giang, Tuyên Quang, Cao Bằng, Bắc Kạn, Lạng Sơn, Thái Nguyên, Phú Thọ, Vĩnh Phúc, Bắc Giang, Bắc Ninh, Quảng Ninh, Hải Dương, Hưng Yên, Thái Bình, Nam Định, Hà Nam, Ninh Bình, Hòa Bình, Thanh Hóa, Nghệ An, Hà Tĩnh, Quảng Bình, Quảng Trị, Quảng Nam, Quảng Ngãi, Bình Định, Phú Yên, Khánh Hòa, Ninh Thuận, Bình Thuận, Kon Tum, Gia Lai, Đắk Lắk, Đắk Nông, Lâm Đồng, Bình Phước, Tây Ninh, Bình Dương, Đồng Nai, Vũng Tàu, Long An, Tiền Giang, Bến Tre, Trà Vinh, Vĩnh Long, Đồng Tháp, An Giang, Kiên Giang, Hậu Giang, Sóc Trăng, Bạc Liêu, Cà Mau, Phú Quốc'.split(', '),
-  ].map((w) => topicWords(w).join('_')),
+  ].map((w) => fold(w).split(/[\s-]+/).join('_')),
 );
 
 export interface Retrieval {
@@ -126,6 +126,7 @@ const BIGRAM_WEIGHT = 0.5;
 const COVERAGE_WEIGHT = 0.03;
 const HEADING_WEIGHT = 0.01;
 const GLOSSARY_PENALTY = 0.01;
+const STUDENT_ONLY_PENALTY = 0.004;
 const AUDIENCE_BONUS = 0.001;
 
 export interface Retriever {
@@ -346,6 +347,8 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
           score += COVERAGE_WEIGHT * cov + HEADING_WEIGHT * headingMatch * cov;
           if (audience && chunk.audience.includes(audience as Chunk['audience'][number])) score += AUDIENCE_BONUS;
           if (audience === 'student' && !chunk.audience.includes('student')) score -= AUDIENCE_BONUS / 2;
+          // a citizen asking how to run a pit wants the farmers' guide before the biology lesson
+          if (audience && audience !== 'student' && chunk.audience.every((a) => a === 'student')) score -= STUDENT_ONLY_PENALTY;
           // a glossary line defines a word; a guide section explains it: the guide goes first
           if (chunk.docId === GLOSSARY_DOC_ID) score -= GLOSSARY_PENALTY;
         }

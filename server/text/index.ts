@@ -295,7 +295,7 @@ const STOPWORDS_ACCENTED = new Set(
  * "dung" (đúng / dùng). Those folded forms stay topic words.
  */
 const AMBIGUOUS_FOLDED = new Set(
-  'co dung ban thay chi toi anh ma tu dang voi de nhu the dau may nha ho hoi cai o thoi lam qua cung van nen can to tai vi gom tam lo chua do mot cho ra ve sao em da thi'.split(' '),
+  'co dung ban thay chi toi anh ma tu dang voi de nhu the dau may nha ho hoi cai o thoi lam qua cung van nen can to tai vi gom tam lo chua do mot cho ra ve sao em da'.split(' '),
 );
 const STOPWORDS_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold).filter((w) => !AMBIGUOUS_FOLDED.has(w)));
 
