@@ -228,12 +228,14 @@ export function answerFromChunks(question: string, retrieval: Retrieval, retriev
 
   const idf = retriever.idf;
   // a curated FAQ entry that matches strongly is answered as written
+  // among strong matches, one written for the asker ("hô hoán người lớn" is for students) comes first
+  const forAsker = (c: Chunk) => (audience === 'student' ? c.audience.includes('student') : !c.audience.every((a) => a === 'student'));
   const faq = hits
     .slice(0, 5)
     .filter((h) => h.chunk.kind === 'faq')
     .map((h) => ({ h, m: faqQuestionCoverage(q, h.chunk, idf) }))
-    .sort((a, b) => b.m - a.m)[0];
-  if (faq && faq.m >= FAQ_MATCH) {
+    .sort((a, b) => Number(b.m >= FAQ_MATCH && forAsker(b.h.chunk)) - Number(a.m >= FAQ_MATCH && forAsker(a.h.chunk)) || b.m - a.m)[0];
+  if (faq && faq.m >= FAQ_MATCH && forAsker(faq.h.chunk)) {
     const chunk = faq.h.chunk;
     const support = (chunk.supports ?? [])
       .map((s) => retriever.chunkById(`${s.docId}#${s.anchor}`))
