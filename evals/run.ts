@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ function table(title: string, rows: [string, Scores][]): string {
   return [head, '-'.repeat(head.length), ...lines].join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const modeArg = args.indexOf('--mode');
   const modes = modeArg >= 0 ? [args[modeArg + 1] as RetrievalMode] : undefined;

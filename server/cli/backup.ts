@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +55,7 @@ export async function backupDatabase(dataDir: string, { keep = 14, at = new Date
   return { file, bytes, removed };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // `npm run backup [-- --keep 30]`: DATA_DIR as for the server
   const args = process.argv.slice(2);
   const keepAt = args.indexOf('--keep');

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { embedHashed } from '../index/embedder.ts';
@@ -264,7 +265,7 @@ export async function startFakeLlm(
 }
 
 /** `npx tsx server/generate/fake-llm.ts [behaviour] [port]`: to check server/generate/README.md by hand. */
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const fake = await startFakeLlm((process.argv[2] as FakeBehaviour | undefined) ?? 'answer', { port: Number(process.argv[3] ?? 0) });
   console.log(`Máy chủ mô hình thử nghiệm: ${fake.baseURL} (chỉ dùng để kiểm thử)`);
 }

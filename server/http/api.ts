@@ -4,7 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Assistant, ChatResponse } from '../assistant.ts';
 import { recordFeedback } from '../log/index.ts';
-import { fail } from './errors.ts';
+import { errorBody, fail } from './errors.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 export const MAX_MESSAGE_CHARS = 1500;
@@ -104,6 +104,10 @@ export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
         controller.signal,
       );
       if (!controller.signal.aborted) await stream.writeSSE({ event: 'done', data: JSON.stringify(result), id: String(++id) });
+    }, async (err, stream) => {
+      // the widget shows its friendly error on this event, instead of waiting for a `done` that never comes
+      console.error(err);
+      await stream.writeSSE({ event: 'error', data: JSON.stringify(errorBody('internal')) });
     });
     // say the charset: a client that guesses reads Vietnamese as Latin-1
     response.headers.set('content-type', 'text/event-stream; charset=utf-8');

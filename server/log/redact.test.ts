@@ -16,6 +16,8 @@ describe('redact: personal data never reaches the question log', () => {
     ['landline with area code in parentheses', 'gọi (024) 3825 1234 giờ hành chính', REDACTED.phone],
     ['Sơn La landline', 'số 0212 3852 123', REDACTED.phone],
     ['mobile in parentheses', 'gọi (0912) 345 678', REDACTED.phone],
+    ['mobile glued to a word', 'sdt0912345678 nhé', REDACTED.phone],
+    ['mobile glued on both sides', 'số0912345678x', REDACTED.phone],
     ['old 9-digit CMND', 'CMND 123456789', REDACTED.number],
     ['bank account', 'tài khoản 1903456789012', REDACTED.number],
     ['email', 'gửi vào nguyen.van.an@gmail.com giúp em', REDACTED.email],

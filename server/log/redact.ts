@@ -4,8 +4,8 @@
  * numbers ("QĐ 1639") stay: they are what the question is about.
  */
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
-/** digits with the separators people put in phone numbers: "0912 345 678", "(024) 3825 1234", "+84 912.345.678" */
-const DIGIT_RUN = /(?<![\p{L}\p{N}])\(?\+?\d(?:\d|[ .\-()]{1,3}(?=\d))*\d(?![\p{L}\p{N}])/gu;
+/** digits with the separators people put in phone numbers ("0912 345 678", "(024) 3825 1234", "+84 912.345.678"), also glued to words ("sdt0912345678") */
+const DIGIT_RUN = /(?<!\p{N})\(?\+?\d(?:\d|[ .\-()]{1,3}(?=\d))*\d(?!\p{N})/gu;
 
 export const REDACTED = {
   email: '[email đã ẩn]',

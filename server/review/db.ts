@@ -90,13 +90,21 @@ export interface AuditEntry {
 }
 
 /** Every staff action goes here: who, what, when (and from where, for sign-ins). */
+/** Anonymous events (refused logins, cross-site posts) come from the internet: at most this many a minute are kept. */
+const ANONYMOUS_PER_MINUTE = 60;
+let anonymousWindow = { start: 0, count: 0 };
+
 export function audit(db: DB, e: AuditEntry, now = Date.now()): void {
+  if (e.username === null) {
+    if (now - anonymousWindow.start >= 60_000) anonymousWindow = { start: now, count: 0 };
+    if (++anonymousWindow.count > ANONYMOUS_PER_MINUTE) return;
+  }
   db.prepare('INSERT INTO audit_log (at, username, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?)').run(
     now,
     e.username,
     e.action,
     e.target ?? null,
-    e.detail ? e.detail.slice(0, 1000) : null,
+    e.detail ? e.detail.slice(0, 200) : null,
     e.ip ?? null,
   );
 }
