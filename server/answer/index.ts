@@ -186,6 +186,16 @@ export function pickSentences(chunk: Chunk, q: QueryAnalysis, idf: (t: string) =
   const lead = all.findIndex((s) => s.endsWith(':'));
   if (lead >= 0 && chosen.some((c) => c.i > lead && c.s.startsWith('- ')) && !chosen.some((c) => c.i === lead))
     chosen.push(scored[lead]!);
+  // …and a chosen lead-in ("gồm ba giai đoạn:") brings its short list whole
+  if (lead >= 0 && chosen.some((c) => c.i === lead)) {
+    let size = chosen.reduce((n, c) => n + c.s.length, 0);
+    for (let i = lead + 1; i < all.length && all[i]!.startsWith('- '); i++) {
+      if (chosen.some((c) => c.i === i)) continue;
+      if (size + all[i]!.length > budget * 1.5) break;
+      chosen.push(scored[i]!);
+      size += all[i]!.length;
+    }
+  }
   return chosen.sort((a, b) => a.i - b.i).map((c) => c.s);
 }
 
