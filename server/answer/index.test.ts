@@ -62,6 +62,12 @@ describe('extractive answers', () => {
     expect(a.citations[0]!.docId).toMatch(/^hs-|thuat-ngu/);
   });
 
+  it('never suggests the question that was just asked', async () => {
+    const a = await ask('Đệm lót sinh học là gì?');
+    expect(a.suggestions.length).toBeGreaterThan(0);
+    expect(a.suggestions.map((s) => fold(s))).not.toContain(fold('Đệm lót sinh học là gì?'));
+  });
+
   it('answers a strongly matching FAQ entry as written', async () => {
     const faq = assistant.corpus.faq[0]!;
     const a = await ask(faq.question);

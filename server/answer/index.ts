@@ -254,7 +254,7 @@ export function answerFromChunks(question: string, retrieval: Retrieval, retriev
       answered: true,
       answer: `${chunk.text.trim()} [1]`,
       citations: [citationOf(chunk), ...support.slice(0, 2).map((c) => citationOf(c))],
-      suggestions: followUps(hits, chunk, audience),
+      suggestions: followUps(question, hits, chunk, audience),
       mode: 'extractive',
       confidence: Math.max(confidence, faq.m),
       hits,
@@ -293,7 +293,7 @@ export function answerFromChunks(question: string, retrieval: Retrieval, retriev
     answered: true,
     answer: parts.join('\n'),
     citations,
-    suggestions: followUps(hits, primary.chunk, audience),
+    suggestions: followUps(question, hits, primary.chunk, audience),
     mode: 'extractive',
     confidence,
     hits,
@@ -307,14 +307,17 @@ function overlap(a: Set<string>, b: Set<string>): number {
 }
 
 /** Follow-up questions: FAQ questions near the answer, then the audience's starters. */
-function followUps(hits: Hit[], answered: Chunk, audience: Audience): string[] {
+function followUps(question: string, hits: Hit[], answered: Chunk, audience: Audience): string[] {
+  // never suggest what was just asked, however it was typed
+  const asked = new Set(topicWords(question));
+  const fresh = (s: string) => overlap(asked, new Set(topicWords(s))) < 0.8;
   const out: string[] = [];
   for (const h of hits) {
     if (h.chunk.kind !== 'faq' || h.chunk.id === answered.id) continue;
     const q = h.chunk.questions?.[0];
-    if (q && !out.includes(q)) out.push(q);
+    if (q && !out.includes(q) && fresh(q)) out.push(q);
     if (out.length === 3) break;
   }
-  for (const s of STARTERS[audience]) if (out.length < 3 && !out.includes(s)) out.push(s);
+  for (const s of STARTERS[audience]) if (out.length < 3 && !out.includes(s) && fresh(s)) out.push(s);
   return out;
 }
