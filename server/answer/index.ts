@@ -42,6 +42,7 @@ function supports(h: Hit): boolean {
 }
 /** A FAQ question covering the question this well is answered as written. */
 const FAQ_MATCH = 0.8;
+const FAQ_PAIR_WEIGHT = 0.3;
 
 const UNSAFE = [
   /bỏ qua (mọi |tất cả |các )?(hướng dẫn|chỉ dẫn|lệnh)/,
@@ -213,7 +214,12 @@ function faqQuestionCoverage(q: QueryAnalysis, chunk: Chunk, idf: (t: string) =>
     }
     // and the FAQ question must not be about much more than what was asked
     const extra = content.filter((t) => !q.content.includes(t)).reduce((n, t) => n + idf(t), 0);
-    best = Math.max(best, all ? have / (all + 0.5 * extra) : 0);
+    const words = all ? have / (all + 0.5 * extra) : 0;
+    // word pairs too: "khí sinh học tạo ra thế nào" is not "khí sinh học gồm những khí gì"
+    const { folded, breaks } = analyze(question);
+    const pairs = new Set(terms(folded, breaks));
+    const pairShare = q.bigrams.length ? q.bigrams.filter((b) => pairs.has(b)).length / q.bigrams.length : 1;
+    best = Math.max(best, (1 - FAQ_PAIR_WEIGHT) * words + FAQ_PAIR_WEIGHT * pairShare);
   }
   return best;
 }
