@@ -172,7 +172,8 @@ export function pickSentences(chunk: Chunk, q: QueryAnalysis, idf: (t: string) =
   const scored = all.map((s, i) => ({
     s,
     i,
-    score: sentenceScore(parsed[i]!.words, parsed[i]!.bigrams, q, idf, local) + (i === 0 ? 0.8 : 0),
+    // a section's first sentence usually states its point; a catalog entry's first line only names its type
+    score: sentenceScore(parsed[i]!.words, parsed[i]!.bigrams, q, idf, local) + (i === 0 && chunk.kind !== 'catalog' ? 0.8 : 0),
   }));
   const chosen: typeof scored = [];
   let used = 0;

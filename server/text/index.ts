@@ -232,6 +232,15 @@ const ABBREVIATIONS: [string, string][] = [
   ['tiền', 'tiền kinh phí'],
   ['thuốc trừ sâu', 'thuốc bảo vệ thực vật trừ sâu'],
   ['rộng', 'rộng diện tích'],
+  ['cất', 'cất bảo quản'],
+  ['để chỗ nào', 'bảo quản ở đâu'],
+  ['môn sinh', 'môn sinh học'],
+  ['sinh lớp', 'sinh học lớp'],
+  ['sinh 10', 'sinh học 10'],
+  ['chia làm', 'chia phân loại'],
+  ['chia ra', 'chia phân loại'],
+  ['hàng xịn', 'hàng có nguồn gốc rõ ràng'],
+  ['hàng thật', 'hàng có nguồn gốc rõ ràng'],
   ['cx', 'cũng'],
 ];
 
