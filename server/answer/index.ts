@@ -29,9 +29,9 @@ export interface Answer {
 }
 
 /** At this coverage of the question's topic words (and pairs), a chunk supports an answer. */
-export const SUPPORTED_AT = 0.45;
+export const SUPPORTED_AT = 0.42;
 /** …or at this lower coverage, when what it shares with the question is a term of the domain. */
-export const SUPPORTED_WITH_DOMAIN_TERM_AT = 0.3;
+export const SUPPORTED_WITH_DOMAIN_TERM_AT = 0.27;
 
 /** how many of the best hits may support an answer or join it as a second source */
 const SUPPORT_DEPTH = 5;
