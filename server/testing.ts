@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Assistant } from './assistant.ts';
-import { loadConfig, type Config } from './config.ts';
+import { createAssistant, type Assistant } from './assistant.ts';
+import { loadConfig, ROOT, type Config } from './config.ts';
 import { buildServer } from './server.ts';
 
 export interface TestServer {
@@ -43,5 +43,19 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
         // streams left open by a test must not keep the server alive
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       }),
+  };
+}
+
+/** The real assistant over the real corpus, without a server, in a fresh DATA_DIR removed by `close`. */
+export async function startTestAssistant(): Promise<{ assistant: Assistant; dataDir: string; close(): void }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cnsh-test-'));
+  const assistant = await createAssistant({ dataDir, corpusDir: join(ROOT, 'corpus') });
+  return {
+    assistant,
+    dataDir,
+    close: () => {
+      assistant.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

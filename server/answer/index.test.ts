@@ -1,22 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAssistant, type Assistant } from '../assistant.ts';
-import { ROOT } from '../config.ts';
+import type { Assistant } from '../assistant.ts';
+import { startTestAssistant } from '../testing.ts';
 import { fold } from '../text/index.ts';
 import { sentences } from './index.ts';
 
-let dataDir: string;
 let assistant: Assistant;
+let close: () => void;
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'cnsh-answer-'));
-  assistant = await createAssistant({ dataDir, corpusDir: join(ROOT, 'corpus') });
+  ({ assistant, close } = await startTestAssistant());
 });
-afterAll(() => {
-  assistant.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 const ask = (message: string, audience: 'citizen' | 'student' = 'citizen') => assistant.answer({ message, audience });
 

@@ -1,22 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistant, type Assistant } from '../assistant.ts';
+import { startTestAssistant } from '../testing.ts';
 import { ROOT } from '../config.ts';
 import { openDatabase } from '../index/db.ts';
 import { editDistance } from './index.ts';
 
 let dataDir: string;
 let assistant: Assistant;
+let close: () => void;
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'cnsh-retrieve-'));
-  assistant = await createAssistant({ dataDir, corpusDir: join(ROOT, 'corpus') });
+  ({ assistant, dataDir, close } = await startTestAssistant());
 });
-afterAll(() => {
-  assistant.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 const topDocs = async (q: string, mode?: 'hybrid' | 'bm25' | 'vector' | 'naive') =>
   (await assistant.retriever.retrieve(q, { mode })).hits.slice(0, 5).map((h) => h.chunk.docId);
