@@ -109,7 +109,8 @@ describe('a host page with a strict Content-Security-Policy', () => {
     await server.close();
   });
 
-  it('works cross-origin with default-src none and logs no violation or error', async () => {
+  /** A fresh page that records console errors, page errors and CSP violations as `problems`. */
+  const strictPage = async () => {
     const strict = await browser.newContext();
     const p = await strict.newPage();
     const problems: string[] = [];
@@ -118,6 +119,11 @@ describe('a host page with a strict Content-Security-Policy', () => {
     await p.addInitScript(() =>
       document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP ${e.violatedDirective} ${e.blockedURI}`)),
     );
+    return { strict, p, problems };
+  };
+
+  it('works cross-origin with default-src none and logs no violation or error', async () => {
+    const { strict, p, problems } = await strictPage();
     await p.goto(hostUrl);
     const parts = chatParts(p);
     await ask(parts.input, 'Vi sinh vật xử lí nước thải ra sao?');
@@ -135,14 +141,7 @@ describe('a host page with a strict Content-Security-Policy', () => {
   });
 
   it('loads the Ôn tập chunk and runs a question under the same policy, styled, with no violation or error', async () => {
-    const strict = await browser.newContext();
-    const p = await strict.newPage();
-    const problems: string[] = [];
-    p.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    await p.addInitScript(() =>
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP ${e.violatedDirective} ${e.blockedURI}`)),
-    );
+    const { strict, p, problems } = await strictPage();
     const chunk = p.waitForResponse((r) => /\/widget-quiz-[\w-]+\.js$/.test(r.url()));
     await p.goto(hostUrl);
     const chat = chatParts(p).chat;
