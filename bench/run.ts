@@ -11,8 +11,8 @@ import { startServerProcess } from '../server/testing-process.ts';
 import { multiplyCorpus } from './synthetic-corpus.ts';
 
 /**
- * `npm run bench [-- --json] [-- --duration 5]`: the real server as its own process on loopback, loaded with
- * autocannon; every load run is bounded by --duration seconds. Figures, not assertions: the targets of
+ * `npm run bench [-- --json] [-- --duration 5]`: the real server as its own process on loopback (with the floor
+ * route of floor-server.ts), loaded with autocannon; every load run is bounded by --duration seconds. Figures, not assertions: the targets of
  * issue 7 are printed beside them.
  */
 
@@ -135,6 +135,8 @@ const chatRequests: Request[] = questions.map((q) => ({
   body: JSON.stringify({ message: q.question, audience: q.audience }),
 }));
 const trivialRequests: Request[] = [{ method: 'GET', path: '/healthz' }];
+/** the same bodies to the floor route of bench/floor-server.ts: guards, body read and check, a fixed answer */
+const floorRequests: Request[] = chatRequests.map((r) => ({ ...r, path: '/api/bench/san' }));
 /**
  * Every request a question the server has not seen yet: the same eval questions, each with a different run of
  * trailing "?"/"!" (ignored by the text pipeline, but a new cache key), so retrieval runs in full every time.
@@ -158,7 +160,7 @@ const unseenRequests: Request[] = [
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cnsh-bench-'));
 progress(`Khởi động máy chủ (RATE_LIMIT_PER_MINUTE=0)…`);
-const server = await startServerProcess({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0', MAX_STREAMS: '10000' });
+const server = await startServerProcess({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0', MAX_STREAMS: '10000' }, 'bench/floor-server.ts');
 const url = server.url;
 
 try {
@@ -167,10 +169,12 @@ try {
 
   const chat: Load[] = [];
   const trivial: Load[] = [];
+  const floor: Load[] = [];
   for (const c of CONCURRENCY) {
-    progress(`Tải /healthz và /api/chat, ${c} kết nối, mỗi lượt ${DURATION} s…`);
+    progress(`Tải /healthz, /api/chat và sàn POST, ${c} kết nối, mỗi lượt ${DURATION} s…`);
     trivial.push(await load(url, c, trivialRequests));
     chat.push(await load(url, c, chatRequests));
+    floor.push(await load(url, c, floorRequests));
   }
   progress(`Tải /api/chat với câu hỏi chưa gặp (không trúng bộ nhớ đệm), 1 và 16 kết nối…`);
   const unseenLoad = [await load(url, 1, unseenRequests), await load(url, 16, unseenRequests)];
@@ -205,11 +209,16 @@ try {
 
   const at16 = CONCURRENCY.indexOf(16);
   const ratios = chat.map((c, i) => c.requestsPerSecond / trivial[i]!.requestsPerSecond);
+  const floorRatios = floor.map((f, i) => f.requestsPerSecond / trivial[i]!.requestsPerSecond);
   const report = {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version, durationSeconds: DURATION },
     chat,
     trivial,
     chatShareOfTrivial: CONCURRENCY.map((c, i) => ({ concurrency: c, ratio: ratios[i]! })),
+    /** POST /api/bench/san (bench/floor-server.ts): what the stack itself allows a chat-shaped request */
+    floor,
+    floorShareOfTrivial: CONCURRENCY.map((c, i) => ({ concurrency: c, ratio: floorRatios[i]! })),
+    chatShareOfFloor: CONCURRENCY.map((c, i) => ({ concurrency: c, ratio: chat[i]!.requestsPerSecond / floor[i]!.requestsPerSecond })),
     chatUnseenQuestions: unseenLoad,
     sseFirstEventMs: { n: sse.length, median: percentile(sse, 50), p95: percentile(sse, 95) },
     evalQuestions: { n: evalTimes.length, p50: percentile(evalTimes, 50), p95: percentile(evalTimes, 95) },
@@ -237,12 +246,13 @@ try {
       '-'.repeat(80),
     ];
     CONCURRENCY.forEach((c, i) => {
-      for (const [name, r] of [
-        ['/healthz', trivial[i]!],
-        ['/api/chat', chat[i]!],
+      for (const [name, r, ratio] of [
+        ['/healthz', trivial[i]!, null],
+        ['/api/chat', chat[i]!, ratios[i]!],
+        ['sàn POST', floor[i]!, floorRatios[i]!],
       ] as const)
         lines.push(
-          `${name.padEnd(11)} ${String(c).padStart(4)} ${r.requestsPerSecond.toFixed(0).padStart(9)}  ${ms(r.p50)}  ${ms(r.p95)}  ${ms(r.p99)} ${String(r.failed).padStart(5)}   ${name === '/api/chat' ? `${(100 * ratios[i]!).toFixed(1)}%` : ''}`,
+          `${name.padEnd(11)} ${String(c).padStart(4)} ${r.requestsPerSecond.toFixed(0).padStart(9)}  ${ms(r.p50)}  ${ms(r.p95)}  ${ms(r.p99)} ${String(r.failed).padStart(5)}   ${ratio === null ? '' : `${(100 * ratio).toFixed(1)}%`}`,
         );
     });
     for (const r of unseenLoad)
@@ -251,6 +261,8 @@ try {
       );
     lines.push(
       '',
+      'sàn POST: POST /api/bench/san (bench/floor-server.ts) — cùng lớp bảo vệ, cùng đọc và kiểm tra thân JSON, trả một',
+      '          câu trả lời cố định cỡ câu trả lời thật; không tìm kiếm, không ghi nhật ký câu hỏi',
       `SSE, tới sự kiện đầu tiên (n=${report.sseFirstEventMs.n}):  trung vị ${report.sseFirstEventMs.median.toFixed(1)} ms, p95 ${report.sseFirstEventMs.p95.toFixed(1)} ms`,
       `/api/chat trên ${report.evalQuestions.n} câu hỏi evals, lần lượt:  p50 ${report.evalQuestions.p50.toFixed(1)} ms, p95 ${report.evalQuestions.p95.toFixed(1)} ms`,
       `Lập chỉ mục corpus:      ${index1.chunks} đoạn, ${index1.seconds.toFixed(2)} s (riêng chỉ mục ${index1.indexSeconds.toFixed(2)} s)`,
@@ -260,7 +272,8 @@ try {
       '',
       'Mục tiêu',
       `  ${mark(t.chatP95AtC16.met)} /api/chat p95 ở c=16 ≤ ${TARGETS.chatP95AtC16Ms} ms: ${t.chatP95AtC16.value.toFixed(1)} ms`,
-      `  ${mark(t.chatShareOfTrivialAtC16.met)} thông lượng chat ≥ ${100 * TARGETS.chatShareOfTrivial}% route tầm thường (c=16): ${(100 * t.chatShareOfTrivialAtC16.value).toFixed(0)}%`,
+      `  ${mark(t.chatShareOfTrivialAtC16.met)} thông lượng chat ≥ ${100 * TARGETS.chatShareOfTrivial}% route tầm thường (c=16): ${(100 * t.chatShareOfTrivialAtC16.value).toFixed(0)}%` +
+        ` (sàn POST: ${(100 * floorRatios[at16]!).toFixed(0)}% route tầm thường; chat bằng ${(100 * report.chatShareOfFloor[at16]!.ratio).toFixed(0)}% sàn)`,
       `  ${mark(t.rssMb.met)} RSS ≤ ${TARGETS.rssMb} MB: ${t.rssMb.value === null ? '–' : `${t.rssMb.value.toFixed(0)} MB`}`,
       `  ${mark(t.index10xSeconds.met)} corpus ×10 lập chỉ mục ≤ ${TARGETS.index10xSeconds} s: ${t.index10xSeconds.value.toFixed(2)} s`,
     );

@@ -54,6 +54,17 @@ export interface AssistantOptions {
   extraChunks?: (db: DB, corpus: Corpus) => Chunk[];
 }
 
+/**
+ * A UUIDv7: the time in ms, then random bits. Log rows keyed by it land at the end of their indexes instead of
+ * on a random page, several times cheaper to write once the log is large. The random part comes from
+ * randomUUID(), which draws from a pooled buffer (a fresh getRandomValues per id costs more than the insert).
+ */
+export function timeOrderedId(now = Date.now()): string {
+  const t = now.toString(16).padStart(12, '0');
+  const r = randomUUID();
+  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(15, 18)}-${r.slice(19)}`;
+}
+
 /** A short follow-up ("còn gà thì sao?") borrows the topic words of the previous question. */
 function withContext(message: string, previous: string | undefined, retriever: Retriever): string {
   if (!previous) return message;
@@ -68,12 +79,35 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
   const retriever = createRetriever(db, embedder);
   const logQuestion = questionLogWriter(db);
 
+  /**
+   * Questions repeat — the starters every visitor is shown, the FAQ — so an extractive answer is remembered,
+   * like its retrieval, until the index changes (a curated answer published). Bounded; oldest out first.
+   */
+  const remembered = new Map<string, Answer>();
+  let rememberedAt = retriever.generation;
+  const REMEMBER_MAX = 2000;
+
   const answer: Assistant['answer'] = async (req, options = {}) => {
     const audience = req.audience ?? 'citizen';
     const history = req.conversationId ? conversationHistory(db, req.conversationId, 1) : [];
     const question = withContext(req.message, history.at(-1)?.text, retriever);
-    const retrieval = await retriever.retrieve(question, { mode: options.mode, audience });
-    return answerFromChunks(req.message, retrieval, retriever, { audience });
+    if (rememberedAt !== retriever.generation) {
+      remembered.clear();
+      rememberedAt = retriever.generation;
+    }
+    const key = `${options.mode ?? 'hybrid'}\u0000${audience}\u0000${question}\u0000${req.message}`;
+    let result = remembered.get(key);
+    if (!result) {
+      const retrieval = await retriever.retrieve(question, { mode: options.mode, audience });
+      result = answerFromChunks(req.message, retrieval, retriever, { audience });
+      // a retrieval the embedding model missed is not remembered by the retriever, nor its answer here
+      if (retrieval.complete && rememberedAt === retriever.generation) {
+        if (remembered.size >= REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
+        remembered.set(key, result);
+      }
+    }
+    // each caller gets its own lists: the generative path and the log may reorder them
+    return { ...result, citations: [...result.citations], suggestions: [...result.suggestions], hits: [...result.hits] };
   };
 
   return {
@@ -84,8 +118,10 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
     index,
     answer,
     async ask(req, options = {}) {
-      const conversationId = req.conversationId || randomUUID();
-      const messageId = randomUUID();
+      // time-ordered ids (UUIDv7): a new log row lands at the end of its indexes instead of a random page,
+      // several times cheaper to write once the log is large
+      const conversationId = req.conversationId || timeOrderedId();
+      const messageId = timeOrderedId();
       // a conversation started just now has no history to look up
       const extractive = await answer(req.conversationId ? { ...req, conversationId } : req, options);
       const result: Answer & { generation?: string } = options.compose ? await options.compose(extractive) : extractive;

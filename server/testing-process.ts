@@ -13,11 +13,12 @@ export interface ServerProcess {
 export const SERVER_NODE_OPTIONS = ['--max-old-space-size=256'];
 
 /**
- * `npm start` without the widget build, as its own process on a free port (PORT=0; main.ts prints the URL).
+ * `npm start` without the widget build, as its own process on a free port (PORT=0; main.ts prints the URL), or
+ * another `script` that prints its URL the same way (the bench's server).
  * Started with node itself, not npx, so a signal reaches the server and not a wrapper around it.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, '--import', 'tsx', 'server/main.ts'], {
+export async function startServerProcess(env: Record<string, string>, script = 'server/main.ts'): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LLM_BASE_URL: '', EMBEDDING_BASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

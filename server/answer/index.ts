@@ -54,10 +54,13 @@ const UNSAFE = [
   /tự tử|tự sát/,
 ];
 
+/** the same patterns without diacritics, for questions typed without them */
+const UNSAFE_FOLDED = UNSAFE.map((re) => new RegExp(fold(re.source)));
+
 export function isUnsafe(question: string): boolean {
   const q = question.normalize('NFC').toLowerCase();
   const f = fold(q);
-  return UNSAFE.some((re) => re.test(q) || re.test(f) || new RegExp(fold(re.source)).test(f));
+  return UNSAFE.some((re, i) => re.test(q) || re.test(f) || UNSAFE_FOLDED[i]!.test(f));
 }
 
 export const STARTERS: Record<Audience, string[]> = {

@@ -1,12 +1,11 @@
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Assistant, ChatResponse } from '../assistant.ts';
 import { recordFeedback } from '../log/index.ts';
+import { onClientGone, readJson, requestHeader } from './request.ts';
 import { errorBody, fail } from './errors.ts';
 
-export const MAX_BODY_BYTES = 16 * 1024;
 export const MAX_MESSAGE_CHARS = 1500;
 
 /** Control characters, bidi overrides and lone surrogates never reach the pipeline or the log. */
@@ -30,26 +29,6 @@ const FeedbackBody = z.object({
   comment: z.string().max(2000).optional().nullable(),
 });
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
-
-/** A JSON body checked against `schema`, or the JSON error response to send (also used by server/quiz). */
-export async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<Parsed<T>> {
-  const type = c.req.header('content-type') ?? '';
-  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return { ok: false, response: fail(c, 'not_json') };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await c.req.text());
-  } catch {
-    return { ok: false, response: fail(c, 'bad_json') };
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const field = parsed.error.issues[0]?.path.join('.') || 'nội dung';
-    return { ok: false, response: fail(c, 'invalid', `Yêu cầu không hợp lệ: trường "${field}" sai kiểu hoặc thiếu.`) };
-  }
-  return { ok: true, value: parsed.data };
-}
-
 /** Splits an answer into pieces for streaming, at word boundaries. */
 function pieces(text: string, size = 24): string[] {
   const out: string[] = [];
@@ -65,7 +44,6 @@ export interface ApiOptions {
 
 export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
   const api = new Hono();
-  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => fail(c, 'body_too_large') });
 
   const chat =
     options.chat ??
@@ -75,7 +53,7 @@ export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
       return response;
     });
 
-  api.post('/chat', limit, async (c) => {
+  api.post('/chat', async (c) => {
     const body = await readJson(c, ChatBody);
     if (!body.ok) return body.response;
     const message = cleanText(body.value.message);
@@ -89,8 +67,8 @@ export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
     };
     const controller = new AbortController();
     // a client that hangs up stops the work done for it (the language model's request above all)
-    c.req.raw.signal.addEventListener('abort', () => controller.abort(), { once: true });
-    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
+    onClientGone(c, () => controller.abort());
+    if (!(requestHeader(c, 'accept') ?? '').includes('text/event-stream')) {
       return c.json(await chat(req, null, controller.signal));
     }
     const response = streamSSE(c, async (stream) => {
@@ -114,7 +92,7 @@ export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
     return response;
   });
 
-  api.post('/feedback', limit, async (c) => {
+  api.post('/feedback', async (c) => {
     const body = await readJson(c, FeedbackBody);
     if (!body.ok) return body.response;
     const comment = body.value.comment ? cleanText(body.value.comment) : undefined;

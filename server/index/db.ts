@@ -78,6 +78,13 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX feedback_message ON feedback (message_id);
   `,
+  // every change to the index counts, so a process that caches what it read knows when another one changed it
+  `
+  INSERT OR IGNORE INTO meta (key, value) VALUES ('index_version', 0);
+  CREATE TRIGGER chunks_inserted AFTER INSERT ON chunks BEGIN UPDATE meta SET value = value + 1 WHERE key = 'index_version'; END;
+  CREATE TRIGGER chunks_updated AFTER UPDATE ON chunks BEGIN UPDATE meta SET value = value + 1 WHERE key = 'index_version'; END;
+  CREATE TRIGGER chunks_deleted AFTER DELETE ON chunks BEGIN UPDATE meta SET value = value + 1 WHERE key = 'index_version'; END;
+  `,
 ];
 
 function migrate(db: DB): void {

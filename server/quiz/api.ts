@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { MAX_BODY_BYTES, readJson } from '../http/api.ts';
+import { readJson } from '../http/request.ts';
 import { fail } from '../http/errors.ts';
 import type { DB } from '../index/db.ts';
 import type { BankQuestion, QuizBank } from './index.ts';
@@ -54,7 +53,6 @@ function topicError(bank: QuizBank) {
 export function quizApi(db: DB, bank: QuizBank) {
   ensureQuizTables(db);
   const api = new Hono();
-  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => fail(c, 'body_too_large') });
   const known = (topic: string): topic is Topic => Object.hasOwn(TOPICS, topic) && bank.topics.some((t) => t.id === topic);
 
   api.get('/topics', (c) => {
@@ -81,7 +79,7 @@ export function quizApi(db: DB, bank: QuizBank) {
     });
   });
 
-  api.post('/answer', limit, async (c) => {
+  api.post('/answer', async (c) => {
     const body = await readJson(c, AnswerBody);
     if (!body.ok) return body.response;
     const q = bank.byId.get(body.value.questionId);
@@ -98,7 +96,7 @@ export function quizApi(db: DB, bank: QuizBank) {
     });
   });
 
-  api.post('/round-complete', limit, async (c) => {
+  api.post('/round-complete', async (c) => {
     const body = await readJson(c, RoundCompleteBody);
     if (!body.ok) return body.response;
     const { topic, score, total } = body.value;

@@ -68,6 +68,8 @@ const OFF_TOPIC = new Set(
 export interface Retrieval {
   query: QueryAnalysis;
   hits: Hit[];
+  /** false when a list was missing (the embedding model did not answer): not worth remembering */
+  complete: boolean;
 }
 
 interface ChunkRow {
@@ -136,6 +138,11 @@ export interface Retriever {
   analyzeQuery(question: string): QueryAnalysis;
   /** re-reads document frequencies after the index changed (a curated answer was published) */
   refresh(): void;
+  /**
+   * Changes whenever the index does — here (refresh()) or in another process on the same DATA_DIR (a second
+   * server where staff published an answer, a CLI that rebuilt the index): what was worked out before is stale.
+   */
+  readonly generation: number;
   chunkById(id: string): Chunk | null;
 }
 
@@ -151,7 +158,23 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
   /** words and word pairs of headings and glossary terms that are specific (rare enough) to name a topic */
   let lexicon = new Set<string>();
 
+  let generation = 0;
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const indexVersion = db.prepare("SELECT value FROM meta WHERE key = 'index_version'").pluck();
+  let seenData: unknown = null;
+  let seenIndex: unknown = null;
+  /** SQLite's data_version moves when another connection commits; only then is the index's own counter read */
+  const current = () => {
+    const data = dataVersion.get();
+    if (data === seenData) return;
+    seenData = data;
+    if (indexVersion.get() !== seenIndex) refresh();
+  };
+
   const refresh = () => {
+    generation++;
+    seenData = dataVersion.get();
+    seenIndex = indexVersion.get();
     df = new Map();
     termSets.clear();
     indexed.clear();
@@ -303,17 +326,22 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
     idf,
     analyzeQuery,
     refresh,
+    get generation() {
+      current();
+      return generation;
+    },
     chunkById: (id) => {
       const row = chunkByIdStmt.get(id) as ChunkRow | undefined;
       return row ? toChunk(row) : null;
     },
     async retrieve(question, { mode = 'hybrid', audience, limit = 10 } = {}) {
+      current();
       const key = `${mode}\u0000${audience ?? ''}\u0000${limit}\u0000${question}`;
       const remembered = recent.get(key);
       if (remembered) {
         recent.delete(key);
         recent.set(key, remembered);
-        return { query: remembered.query, hits: [...remembered.hits] };
+        return { query: remembered.query, hits: [...remembered.hits], complete: true };
       }
       const q = analyzeQuery(question);
       const depth = 40;
@@ -358,13 +386,13 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
         hits.push({ rowid, chunk, coverage: cov, domain, offTopic, score });
       }
       hits.sort((a, b) => b.score - a.score);
-      const retrieval = { query: q, hits: hits.slice(0, limit) };
+      const retrieval = { query: q, hits: hits.slice(0, limit), complete };
       // a retrieval without its vector ranks is not remembered: the model may be back for the next question
       if (complete) {
         if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
         recent.set(key, retrieval);
       }
-      return { query: q, hits: [...retrieval.hits] };
+      return { query: q, hits: [...retrieval.hits], complete };
     },
   };
 }

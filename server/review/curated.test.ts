@@ -133,6 +133,21 @@ describe('a curated answer', () => {
     expect((await ask(server.url, PARAPHRASE)).citations[0]!.title).toBe(CURATED_TITLE);
   });
 
+  it('reaches a second server on the same DATA_DIR at once, published or taken down, without a restart', async () => {
+    const second = await startTestServer({ DATA_DIR: dataDir, CORPUS_DIR: corpusCopy });
+    try {
+      // asked there first, so that server has the answer in memory
+      expect((await ask(second.url, PARAPHRASE)).citations[0]!.title).toBe(CURATED_TITLE);
+      expect((await staff.post(`/admin/giai-dap/${curatedId}/go`, { _csrf: csrf })).status).toBe(303);
+      expect((await ask(second.url, PARAPHRASE)).answered).toBe(false);
+      const back = await staff.postJson('/admin/api/giai-dap', { id: curatedId, question: DECLINED, variants: [ALSO_ASKED], answer: ANSWER, sources: SOURCES }, { 'x-csrf-token': csrf });
+      expect(back.status).toBe(200);
+      expect((await ask(second.url, PARAPHRASE)).citations[0]!.title).toBe(CURATED_TITLE);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('comes back when the corpus changes and the whole index is rebuilt', async () => {
     appendFileSync(join(corpusCopy, 'guides', 'hoi-o-dau.md'), '\nNgười dân nên ghi lại câu hỏi trước khi liên hệ cơ quan.\n');
     await restart();

@@ -1,6 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { BlockList, isIP } from 'node:net';
+import { requestHeader } from '../request.ts';
 
 /** "::ffff:127.0.0.1" and "127.0.0.1" are the same client. */
 function plainAddress(address: string): string {
@@ -21,9 +22,21 @@ export function trustedProxies(entries: string[]): BlockList {
   return list;
 }
 
+/** Answers of `isTrusted` per list: a BlockList check builds address objects, and every request asks it. */
+const verdicts = new WeakMap<BlockList, Map<string, boolean>>();
+const MAX_VERDICTS = 10_000;
+
 function isTrusted(proxies: BlockList, address: string): boolean {
-  const type = isIP(address);
-  return type !== 0 && proxies.check(address, type === 6 ? 'ipv6' : 'ipv4');
+  let known = verdicts.get(proxies);
+  if (!known) verdicts.set(proxies, (known = new Map()));
+  let trusted = known.get(address);
+  if (trusted === undefined) {
+    const type = isIP(address);
+    trusted = type !== 0 && proxies.check(address, type === 6 ? 'ipv6' : 'ipv4');
+    if (known.size >= MAX_VERDICTS) known.clear();
+    known.set(address, trusted);
+  }
+  return trusted;
 }
 
 function socketAddress(c: Context): string | null {
@@ -42,7 +55,7 @@ function socketAddress(c: Context): string | null {
 export function clientAddress(c: Context, proxies: BlockList): string {
   const socket = socketAddress(c) ?? 'không-rõ';
   if (!isTrusted(proxies, socket)) return socket;
-  const forwarded = (c.req.header('x-forwarded-for') ?? '')
+  const forwarded = (requestHeader(c, 'x-forwarded-for') ?? '')
     .split(',')
     .map((s) => plainAddress(s.trim()))
     .filter(Boolean);
@@ -62,7 +75,7 @@ export function cameOverTls(c: Context, proxies: BlockList): boolean {
   if (env?.incoming?.socket?.encrypted) return true;
   const socket = socketAddress(c);
   if (!socket || !isTrusted(proxies, socket)) return false;
-  return (c.req.header('x-forwarded-proto') ?? '').split(',')[0]!.trim().toLowerCase() === 'https';
+  return (requestHeader(c, 'x-forwarded-proto') ?? '').split(',')[0]!.trim().toLowerCase() === 'https';
 }
 
 /** One rate-limit bucket per IPv4 address, and per /64 for IPv6 (what one household or phone gets). */

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { fail } from '../errors.ts';
+import { requestHeader } from '../request.ts';
 
 /** "https://cong.sonla.gov.vn/" and "HTTPS://Cong.SonLa.gov.vn" name the same origin. */
 export function canonicalOrigin(origin: string): string | null {
@@ -13,7 +14,7 @@ export function canonicalOrigin(origin: string): string | null {
 
 /** A page we served ourselves (the demo page, the staff console) calling our own API. */
 function isSameOrigin(c: Context, origin: string): boolean {
-  const host = c.req.header('host');
+  const host = requestHeader(c, 'host');
   return !!host && new URL(origin).host === host.toLowerCase();
 }
 
@@ -32,8 +33,8 @@ export interface ApiOriginsOptions {
 export function apiOrigins({ allowedOrigins, maxAge = 600 }: ApiOriginsOptions): MiddlewareHandler {
   const allowed = new Set(allowedOrigins.map(canonicalOrigin).filter((o): o is string => o !== null));
   return async (c, next) => {
-    const header = c.req.header('origin');
-    const preflight = c.req.method === 'OPTIONS' && !!c.req.header('access-control-request-method');
+    const header = requestHeader(c, 'origin');
+    const preflight = c.req.method === 'OPTIONS' && !!requestHeader(c, 'access-control-request-method');
     if (!header) {
       await next();
       c.res.headers.append('Vary', 'Origin');

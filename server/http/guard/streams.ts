@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { fail } from '../errors.ts';
+import { requestHeader } from '../request.ts';
 
 interface NodeBindings {
   outgoing?: { once(event: 'close', listener: () => void): unknown };
@@ -18,7 +19,7 @@ export interface StreamLimit {
 export function streamLimit(max: number): StreamLimit {
   let active = 0;
   const middleware: MiddlewareHandler = async (c, next) => {
-    if (c.req.method !== 'POST' || !(c.req.header('accept') ?? '').includes('text/event-stream')) return next();
+    if (c.req.method !== 'POST' || !(requestHeader(c, 'accept') ?? '').includes('text/event-stream')) return next();
     if (max > 0 && active >= max) return fail(c, 'busy', undefined, { 'Retry-After': '5' });
     active++;
     let released = false;
