@@ -88,20 +88,26 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
   const REMEMBER_MAX = 2000;
 
   const answer: Assistant['answer'] = async (req, options = {}) => {
+    // first: the index may have changed (here or in another process), and everything below reads it
+    const generation = retriever.generation;
+    if (rememberedAt !== generation) {
+      remembered.clear();
+      rememberedAt = generation;
+    }
     const audience = req.audience ?? 'citizen';
     const history = req.conversationId ? conversationHistory(db, req.conversationId, 1) : [];
     const question = withContext(req.message, history.at(-1)?.text, retriever);
-    if (rememberedAt !== retriever.generation) {
-      remembered.clear();
-      rememberedAt = retriever.generation;
-    }
     const key = `${options.mode ?? 'hybrid'}\u0000${audience}\u0000${question}\u0000${req.message}`;
     let result = remembered.get(key);
-    if (!result) {
+    if (result) {
+      // most recently asked last: the starters everybody clicks are never the ones forgotten
+      remembered.delete(key);
+      remembered.set(key, result);
+    } else {
       const retrieval = await retriever.retrieve(question, { mode: options.mode, audience });
       result = answerFromChunks(req.message, retrieval, retriever, { audience });
-      // a retrieval the embedding model missed is not remembered by the retriever, nor its answer here
-      if (retrieval.complete && rememberedAt === retriever.generation) {
+      // not remembered: a retrieval the embedding model missed, or one the index changed under while it ran
+      if (retrieval.complete && generation === retriever.generation) {
         if (remembered.size >= REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
         remembered.set(key, result);
       }

@@ -53,6 +53,12 @@ describe('POST /api/chat (JSON)', () => {
     expect(err.error.message).toMatch(/[àáảãạăâđêôơư]/);
   });
 
+  it('reads a body that starts with a byte-order mark, as Windows tools send it', async () => {
+    const res = await chat(`\uFEFF${JSON.stringify({ message: 'Hầm biogas là gì?' })}`);
+    expect(res.status).toBe(200);
+    expect((await res.json()).answered).toBe(true);
+  });
+
   it('refuses a body that is not JSON with 415', async () => {
     const res = await fetch(`${server.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'đệm lót' });
     expect(res.status).toBe(415);

@@ -29,6 +29,7 @@ export function requestHeader(c: Context, name: string): string | undefined {
 /** The body as text, or null past `max` bytes (told by Content-Length, or counted while reading). */
 function readIncoming(incoming: IncomingMessage, max: number): Promise<string | null> {
   if (Number(incoming.headers['content-length'] ?? 0) > max) return Promise.resolve(null);
+  if (incoming.destroyed) return Promise.reject(new Error('request closed before its body was read'));
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;
@@ -36,14 +37,17 @@ function readIncoming(incoming: IncomingMessage, max: number): Promise<string | 
       size += part.length;
       if (size > max) {
         incoming.off('data', onData);
-        // the rest is not read: Node discards it (or closes the connection) once the 413 is sent
+        // the rest is not read here: @hono/node-server drains it once the 413 is sent, keeping the connection
         incoming.pause();
         resolve(null);
       } else parts.push(part);
     };
     incoming.on('data', onData);
-    incoming.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    // TextDecoder drops a leading BOM, as reading a web Request does
+    incoming.once('end', () => resolve(new TextDecoder().decode(Buffer.concat(parts))));
     incoming.once('error', reject);
+    // a client gone mid-body: settles (a no-op after 'end' or the limit)
+    incoming.once('close', () => reject(new Error('request closed before its body was read')));
   });
 }
 
@@ -84,6 +88,8 @@ export async function readJson<T>(c: Context, schema: z.ZodType<T>, max = MAX_BO
 /** Calls `gone` when the client hangs up before the response is complete (once, at most). */
 export function onClientGone(c: Context, gone: () => void): void {
   const { outgoing } = nodeOf(c);
-  if (outgoing) outgoing.once('close', () => (outgoing.writableFinished ? undefined : gone()));
+  if (outgoing?.destroyed) {
+    if (!outgoing.writableFinished) gone();
+  } else if (outgoing) outgoing.once('close', () => (outgoing.writableFinished ? undefined : gone()));
   else c.req.raw.signal.addEventListener('abort', gone, { once: true });
 }

@@ -336,6 +336,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
     },
     async retrieve(question, { mode = 'hybrid', audience, limit = 10 } = {}) {
       current();
+      const at = generation;
       const key = `${mode}\u0000${audience ?? ''}\u0000${limit}\u0000${question}`;
       const remembered = recent.get(key);
       if (remembered) {
@@ -387,8 +388,9 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
       }
       hits.sort((a, b) => b.score - a.score);
       const retrieval = { query: q, hits: hits.slice(0, limit), complete };
-      // a retrieval without its vector ranks is not remembered: the model may be back for the next question
-      if (complete) {
+      // a retrieval without its vector ranks is not remembered: the model may be back for the next question;
+      // nor one the index changed under while the embedder was asked
+      if (complete && at === generation) {
         if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
         recent.set(key, retrieval);
       }
