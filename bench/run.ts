@@ -11,7 +11,7 @@ import { startServerProcess } from '../server/testing-process.ts';
 import { multiplyCorpus } from './synthetic-corpus.ts';
 
 /**
- * `npm run bench [-- --json] [-- --duration 5]`: the real server as its own process on loopback (with the floor
+ * `npm run bench [-- --json] [-- --duration 3] [-- --rounds 3]`: the real server as its own process on loopback (with the floor
  * route of floor-server.ts), loaded with autocannon; every load run is bounded by --duration seconds. Figures, not assertions: the targets of
  * issue 7 are printed beside them.
  */
@@ -21,8 +21,13 @@ const CONCURRENCY = [1, 16, 64];
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
-const durationAt = args.indexOf('--duration');
-const DURATION = durationAt >= 0 ? Math.max(1, Number(args[durationAt + 1]) || 5) : 5;
+const option = (name: string, fallback: number) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? Math.max(1, Math.floor(Number(args[at + 1])) || fallback) : fallback;
+};
+const DURATION = option('--duration', 3);
+/** trivial, chat and floor are loaded back to back this many times per concurrency: ratios are medians of rounds */
+const ROUNDS = option('--rounds', 3);
 const progress = (s: string) => process.stderr.write(`${s}\n`);
 
 function percentile(sorted: number[], p: number): number {
@@ -30,31 +35,48 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+
+interface Run {
+  requestsPerSecond: number;
+  /** every 2xx response's time, ms */
+  times: number[];
+  failed: number;
+}
+
 interface Load {
   concurrency: number;
+  /** the median of the runs' */
   requestsPerSecond: number;
+  /** over every response of every run */
   p50: number;
   p95: number;
   p99: number;
   /** responses that were not 2xx, plus socket errors and timeouts */
   failed: number;
+  runs: number;
 }
 
-async function load(url: string, concurrency: number, requests: Request[], duration = DURATION): Promise<Load> {
+async function run(url: string, concurrency: number, requests: Request[], duration = DURATION): Promise<Run> {
   const times: number[] = [];
-  const run = autocannon({ url, connections: concurrency, duration, pipelining: 1, requests });
-  run.on('response', (_client, status, _bytes, ms) => {
+  const cannon = autocannon({ url, connections: concurrency, duration, pipelining: 1, requests });
+  cannon.on('response', (_client, status, _bytes, ms) => {
     if (status < 300) times.push(ms);
   });
-  const result = await run;
-  times.sort((a, b) => a - b);
+  const result = await cannon;
+  return { requestsPerSecond: times.length / result.duration, times, failed: result.non2xx + result.errors + result.timeouts };
+}
+
+function summarize(concurrency: number, runs: Run[]): Load {
+  const times = runs.flatMap((r) => r.times).sort((a, b) => a - b);
   return {
     concurrency,
-    requestsPerSecond: times.length / result.duration,
+    requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
     p50: percentile(times, 50),
     p95: percentile(times, 95),
     p99: percentile(times, 99),
-    failed: result.non2xx + result.errors + result.timeouts,
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+    runs: runs.length,
   };
 }
 
@@ -165,19 +187,30 @@ const url = server.url;
 
 try {
   progress('Khởi động nóng…');
-  await load(url, 8, chatRequests, 2);
+  await run(url, 8, chatRequests, 2);
 
   const chat: Load[] = [];
   const trivial: Load[] = [];
   const floor: Load[] = [];
+  /** per concurrency, the medians of each round's chat ÷ trivial, floor ÷ trivial and chat ÷ floor */
+  const ratios: { chat: number; floor: number; chatOfFloor: number }[] = [];
   for (const c of CONCURRENCY) {
-    progress(`Tải /healthz, /api/chat và sàn POST, ${c} kết nối, mỗi lượt ${DURATION} s…`);
-    trivial.push(await load(url, c, trivialRequests));
-    chat.push(await load(url, c, chatRequests));
-    floor.push(await load(url, c, floorRequests));
+    progress(`Tải /healthz, /api/chat và sàn POST, ${c} kết nối: ${ROUNDS} vòng, mỗi lượt ${DURATION} s…`);
+    const rounds: { trivial: Run; chat: Run; floor: Run }[] = [];
+    for (let i = 0; i < ROUNDS; i++)
+      rounds.push({ trivial: await run(url, c, trivialRequests), chat: await run(url, c, chatRequests), floor: await run(url, c, floorRequests) });
+    trivial.push(summarize(c, rounds.map((r) => r.trivial)));
+    chat.push(summarize(c, rounds.map((r) => r.chat)));
+    floor.push(summarize(c, rounds.map((r) => r.floor)));
+    const share = (a: Run, b: Run) => a.requestsPerSecond / b.requestsPerSecond;
+    ratios.push({
+      chat: median(rounds.map((r) => share(r.chat, r.trivial))),
+      floor: median(rounds.map((r) => share(r.floor, r.trivial))),
+      chatOfFloor: median(rounds.map((r) => share(r.chat, r.floor))),
+    });
   }
   progress(`Tải /api/chat với câu hỏi chưa gặp (không trúng bộ nhớ đệm), 1 và 16 kết nối…`);
-  const unseenLoad = [await load(url, 1, unseenRequests), await load(url, 16, unseenRequests)];
+  const unseenLoad = [summarize(1, [await run(url, 1, unseenRequests)]), summarize(16, [await run(url, 16, unseenRequests)])];
   const memory = memoryOf(server.child.pid!);
 
   progress('SSE: thời gian tới sự kiện đầu tiên…');
@@ -208,17 +241,16 @@ try {
   const widget = await widgetGzip();
 
   const at16 = CONCURRENCY.indexOf(16);
-  const ratios = chat.map((c, i) => c.requestsPerSecond / trivial[i]!.requestsPerSecond);
-  const floorRatios = floor.map((f, i) => f.requestsPerSecond / trivial[i]!.requestsPerSecond);
   const report = {
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version, durationSeconds: DURATION },
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version, durationSeconds: DURATION, rounds: ROUNDS },
     chat,
     trivial,
-    chatShareOfTrivial: CONCURRENCY.map((c, i) => ({ concurrency: c, ratio: ratios[i]! })),
+    /** medians over the rounds of each round's ratio (runs back to back, so both saw the same machine) */
+    chatShareOfTrivial: CONCURRENCY.map((c, i) => ({ concurrency: c, ratio: ratios[i]!.chat })),
     /** POST /api/bench/san (bench/floor-server.ts): what the stack itself allows a chat-shaped request */
     floor,
-    floorShareOfTrivial: CONCURRENCY.map((c, i) => ({ concurrency: c, ratio: floorRatios[i]! })),
-    chatShareOfFloor: CONCURRENCY.map((c, i) => ({ concurrency: c, ratio: chat[i]!.requestsPerSecond / floor[i]!.requestsPerSecond })),
+    floorShareOfTrivial: CONCURRENCY.map((c, i) => ({ concurrency: c, ratio: ratios[i]!.floor })),
+    chatShareOfFloor: CONCURRENCY.map((c, i) => ({ concurrency: c, ratio: ratios[i]!.chatOfFloor })),
     chatUnseenQuestions: unseenLoad,
     sseFirstEventMs: { n: sse.length, median: percentile(sse, 50), p95: percentile(sse, 95) },
     evalQuestions: { n: evalTimes.length, p50: percentile(evalTimes, 50), p95: percentile(evalTimes, 95) },
@@ -227,7 +259,7 @@ try {
     widget,
     targets: {
       chatP95AtC16: { target: TARGETS.chatP95AtC16Ms, value: chat[at16]!.p95, met: chat[at16]!.p95 <= TARGETS.chatP95AtC16Ms },
-      chatShareOfTrivialAtC16: { target: TARGETS.chatShareOfTrivial, value: ratios[at16]!, met: ratios[at16]! >= TARGETS.chatShareOfTrivial },
+      chatShareOfTrivialAtC16: { target: TARGETS.chatShareOfTrivial, value: ratios[at16]!.chat, met: ratios[at16]!.chat >= TARGETS.chatShareOfTrivial },
       rssMb: { target: TARGETS.rssMb, value: memory?.rssMb ?? null, met: memory ? memory.rssMb <= TARGETS.rssMb : null },
       index10xSeconds: { target: TARGETS.index10xSeconds, value: index10.seconds, met: index10.seconds <= TARGETS.index10xSeconds },
     },
@@ -240,7 +272,8 @@ try {
     const mark = (met: boolean | null) => (met === null ? '–' : met ? '✓' : '✗');
     const t = report.targets;
     const lines = [
-      `Máy: ${report.machine.cpus} × ${report.machine.cpu}, Node ${report.machine.node}; mỗi lượt tải ${DURATION} s trên loopback`,
+      `Máy: ${report.machine.cpus} × ${report.machine.cpu}, Node ${report.machine.node}; trên loopback, mỗi lượt tải ${DURATION} s,`,
+      `${ROUNDS} vòng /healthz → /api/chat → sàn POST liền nhau ở mỗi mức c: req/s và tỉ lệ là trung vị các vòng`,
       '',
       'route          c     req/s        p50        p95        p99   lỗi   chat/trivial',
       '-'.repeat(80),
@@ -248,8 +281,8 @@ try {
     CONCURRENCY.forEach((c, i) => {
       for (const [name, r, ratio] of [
         ['/healthz', trivial[i]!, null],
-        ['/api/chat', chat[i]!, ratios[i]!],
-        ['sàn POST', floor[i]!, floorRatios[i]!],
+        ['/api/chat', chat[i]!, ratios[i]!.chat],
+        ['sàn POST', floor[i]!, ratios[i]!.floor],
       ] as const)
         lines.push(
           `${name.padEnd(11)} ${String(c).padStart(4)} ${r.requestsPerSecond.toFixed(0).padStart(9)}  ${ms(r.p50)}  ${ms(r.p95)}  ${ms(r.p99)} ${String(r.failed).padStart(5)}   ${ratio === null ? '' : `${(100 * ratio).toFixed(1)}%`}`,
@@ -273,7 +306,7 @@ try {
       'Mục tiêu',
       `  ${mark(t.chatP95AtC16.met)} /api/chat p95 ở c=16 ≤ ${TARGETS.chatP95AtC16Ms} ms: ${t.chatP95AtC16.value.toFixed(1)} ms`,
       `  ${mark(t.chatShareOfTrivialAtC16.met)} thông lượng chat ≥ ${100 * TARGETS.chatShareOfTrivial}% route tầm thường (c=16): ${(100 * t.chatShareOfTrivialAtC16.value).toFixed(0)}%` +
-        ` (sàn POST: ${(100 * floorRatios[at16]!).toFixed(0)}% route tầm thường; chat bằng ${(100 * report.chatShareOfFloor[at16]!.ratio).toFixed(0)}% sàn)`,
+        ` (sàn POST: ${(100 * ratios[at16]!.floor).toFixed(0)}% route tầm thường; chat bằng ${(100 * ratios[at16]!.chatOfFloor).toFixed(0)}% sàn)`,
       `  ${mark(t.rssMb.met)} RSS ≤ ${TARGETS.rssMb} MB: ${t.rssMb.value === null ? '–' : `${t.rssMb.value.toFixed(0)} MB`}`,
       `  ${mark(t.index10xSeconds.met)} corpus ×10 lập chỉ mục ≤ ${TARGETS.index10xSeconds} s: ${t.index10xSeconds.value.toFixed(2)} s`,
     );
