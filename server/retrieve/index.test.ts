@@ -4,6 +4,7 @@ import { createAssistant, type Assistant } from '../assistant.ts';
 import { startTestAssistant } from '../testing.ts';
 import { ROOT } from '../config.ts';
 import { openDatabase } from '../index/db.ts';
+import { hashedEmbedder } from '../index/embedder.ts';
 import { editDistance } from './index.ts';
 
 let dataDir: string;
@@ -60,6 +61,41 @@ describe('index lifecycle', () => {
     expect(f).toBe(n);
     db.close();
     again.close();
+  });
+});
+
+describe('what is remembered when the index changes', () => {
+  it('a question in flight while another process changes the index is worked out again next time', async () => {
+    // the built-in embedder behind a gate: the question waits at its vector search
+    const inner = hashedEmbedder();
+    let gate: Promise<void> = Promise.resolve();
+    let calls = 0;
+    const embedder = { ...inner, embed: async (texts: string[]) => (calls++, await gate, inner.embed(texts)) };
+    const gated = await createAssistant({ dataDir, corpusDir: join(ROOT, 'corpus'), embedder });
+    const other = openDatabase(dataDir);
+    try {
+      const question = { message: 'Ủ phân compost bằng nấm Trichoderma thế nào?' };
+      const generation = gated.retriever.generation;
+      let open!: () => void;
+      gate = new Promise((resolve) => (open = resolve));
+      const inFlight = gated.answer(question);
+      await new Promise((r) => setTimeout(r, 10));
+      // another process touches the index (a second server publishing an answer), and this one notices
+      other.prepare('UPDATE chunks SET title = title WHERE rowid = (SELECT min(rowid) FROM chunks)').run();
+      expect(gated.retriever.generation).toBe(generation + 1);
+      open();
+      expect((await inFlight).answered).toBe(true);
+
+      const asked = calls;
+      await gated.answer(question);
+      expect(calls, 'worked out again, not served from before the change').toBe(asked + 1);
+      // and from then on remembered
+      await gated.answer(question);
+      expect(calls).toBe(asked + 1);
+    } finally {
+      other.close();
+      gated.close();
+    }
   });
 });
 
