@@ -1,0 +1,124 @@
+import type { Hono } from 'hono';
+import { curatedById, type CuratedAnswer } from '../curated.ts';
+import { groupPage, messagePage, queuePage } from '../pages.ts';
+import {
+  REVIEW_STATUSES,
+  WHY_LABEL,
+  addNote,
+  groupOf,
+  groupQuestions,
+  knownSites,
+  markQuestions,
+  notesOf,
+  queueItems,
+  type QueueFilter,
+  type ReviewStatus,
+  type Why,
+} from '../queue.ts';
+import { vnDayStart } from '../stats.ts';
+import { isJsonRequest, jsonError, many, one, type ConsoleDeps, type Env, type Form } from './http.ts';
+
+/** The queue: questions the assistant could not answer well, grouped, filtered, marked and annotated. */
+export function queueRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
+  const { db } = assistant;
+
+  const period = (tu: string | undefined, den: string | undefined): { from?: number; to?: number } => {
+    const from = tu ? vnDayStart(tu) : null;
+    const to = den ? vnDayStart(den) : null;
+    return { ...(from !== null ? { from } : {}), ...(to !== null ? { to: to + 86_400_000 } : {}) };
+  };
+
+  const queueFilter = (q: (k: string) => string | undefined): QueueFilter & { tu?: string; den?: string } => {
+    const status = q('trang-thai');
+    const why = q('ly-do');
+    const site = q('trang');
+    const audience = q('doi-tuong');
+    return {
+      status: status === 'all' || REVIEW_STATUSES.includes(status as ReviewStatus) ? (status as ReviewStatus | 'all') : 'open',
+      ...(why && why in WHY_LABEL ? { why: why as Why } : {}),
+      ...(site !== undefined && site !== '*' ? { site: site.slice(0, 200) } : {}),
+      ...(audience ? { audience: audience.slice(0, 20) } : {}),
+      ...(q('q') ? { search: q('q')!.slice(0, 100) } : {}),
+      ...period(q('tu'), q('den')),
+      tu: q('tu') && vnDayStart(q('tu')!) !== null ? q('tu') : undefined,
+      den: q('den') && vnDayStart(q('den')!) !== null ? q('den') : undefined,
+    };
+  };
+
+  admin.get('/hang-cho', (c) => {
+    const filter = queueFilter((k) => c.req.query(k));
+    const items = queueItems(db, filter);
+    const groups = groupQuestions(db, items, assistant.retriever.idf);
+    return c.html(queuePage({ session: c.get('session'), groups, questions: items.length, filter, sites: knownSites(db), notice: c.req.query('tb') }));
+  });
+
+  admin.get('/api/hang-cho', (c) => {
+    const filter = queueFilter((k) => c.req.query(k));
+    const groups = groupQuestions(db, queueItems(db, filter), assistant.retriever.idf);
+    return c.json({
+      groups: groups.map((g) => ({
+        id: g.id,
+        text: g.text,
+        count: g.items.length,
+        texts: g.texts,
+        why: g.why,
+        status: g.status,
+        firstAt: new Date(g.firstAt).toISOString(),
+        lastAt: new Date(g.lastAt).toISOString(),
+        questionIds: g.items.map((i) => i.id),
+      })),
+    });
+  });
+
+  const curatedFor = (ids: string[]): CuratedAnswer[] => {
+    const curatedIds = new Set(
+      (
+        db.prepare('SELECT DISTINCT curated_id FROM review_state WHERE curated_id IS NOT NULL AND question_id IN (SELECT value FROM json_each(?))').all(
+          JSON.stringify(ids),
+        ) as { curated_id: string }[]
+      ).map((r) => r.curated_id),
+    );
+    return [...curatedIds].map((id) => curatedById(db, id)).filter((a): a is CuratedAnswer => !!a);
+  };
+
+  admin.get('/hang-cho/:id', (c) => {
+    const group = groupOf(db, c.req.param('id'), assistant.retriever.idf);
+    if (!group) return c.html(messagePage('Không tìm thấy', 'Không tìm thấy câu hỏi này (có thể đã bị xóa theo thời hạn lưu).', c.get('session')), 404);
+    const ids = group.items.map((i) => i.id);
+    return c.html(groupPage({ session: c.get('session'), group, notes: notesOf(db, ids), curated: curatedFor(ids), notice: c.req.query('tb') }));
+  });
+
+  const MARKABLE: ReviewStatus[] = ['open', 'out-of-scope', 'spam'];
+
+  admin.post('/hang-cho/danh-dau', async (c) => {
+    const form = (await c.req.parseBody({ all: true })) as Form;
+    const ids = many(form, 'ids').slice(0, 1000);
+    const status = one(form, 'trang-thai') as ReviewStatus;
+    const back = one(form, 'nhom');
+    const to = (tb: string) => c.redirect(`${back ? `/admin/hang-cho/${encodeURIComponent(back)}` : '/admin/hang-cho'}?tb=${tb}`, 303);
+    if (!MARKABLE.includes(status)) return c.html(messagePage('Yêu cầu không hợp lệ', 'Trạng thái không hợp lệ.', c.get('session')), 400);
+    if (!ids.length) return to('chua-chon');
+    markQuestions(db, ids, status, c.get('session').staff.username);
+    return to('da-danh-dau');
+  });
+
+  admin.post('/api/danh-dau', async (c) => {
+    if (!isJsonRequest(c)) return jsonError(c, 415, 'not_json', 'Yêu cầu phải gửi dạng JSON.');
+    const body = (await c.req.json().catch(() => null)) as { ids?: unknown; status?: unknown } | null;
+    const ids = Array.isArray(body?.ids) ? body.ids.filter((x): x is string => typeof x === 'string').slice(0, 1000) : [];
+    const status = body?.status as ReviewStatus;
+    if (!ids.length || !MARKABLE.includes(status))
+      return jsonError(c, 400, 'invalid', 'Cần "ids" (danh sách mã câu hỏi) và "status" (open, out-of-scope hoặc spam).');
+    return c.json({ changed: markQuestions(db, ids, status, c.get('session').staff.username) });
+  });
+
+  admin.post('/hang-cho/:id/ghi-chu', async (c) => {
+    const id = c.req.param('id');
+    const form = (await c.req.parseBody({ all: true })) as Form;
+    const text = one(form, 'ghi-chu').normalize('NFC').trim().slice(0, 2000);
+    if (!db.prepare('SELECT 1 FROM questions WHERE id = ?').get(id))
+      return c.html(messagePage('Không tìm thấy', 'Không tìm thấy câu hỏi này.', c.get('session')), 404);
+    if (text) addNote(db, id, c.get('session').staff.username, text);
+    return c.redirect(`/admin/hang-cho/${encodeURIComponent(id)}?tb=${text ? 'da-ghi-chu' : 'chua-chon'}`, 303);
+  });
+}

@@ -1,0 +1,55 @@
+import type { Hono } from 'hono';
+import { CURATED_TITLE } from '../../corpus/index.ts';
+import { audit } from '../db.ts';
+import { listCurated } from '../curated.ts';
+import { reportPage, statsPage } from '../pages.ts';
+import { questionsCsv, statistics, vnDay, vnDayStart, yearPeriod, type Granularity, type Period } from '../stats.ts';
+import type { ConsoleDeps, Env } from './http.ts';
+
+/** Statistics, their CSV export and the yearly report due before 15/12. */
+export function reportRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
+  const { db } = assistant;
+
+  const titles = new Map<string, string>(assistant.corpus.documents.map((d) => [d.id, d.title]));
+  titles.set('hoi-dap', 'Hỏi đáp thường gặp');
+  titles.set('giai-dap-cua-so', CURATED_TITLE);
+  const titleOf = (docId: string) => titles.get(docId) ?? docId;
+
+  const statsPeriod = (tu: string | undefined, den: string | undefined): { period: Period; tu: string; den: string } => {
+    const today = vnDay(Date.now());
+    const end = den && vnDayStart(den) !== null ? den : today;
+    const start = tu && vnDayStart(tu) !== null && tu <= end ? tu : `${end.slice(0, 4)}-01-01`;
+    return { period: { from: vnDayStart(start)!, to: vnDayStart(end)! + 86_400_000 }, tu: start, den: end };
+  };
+
+  admin.get('/thong-ke', (c) => {
+    const { period: p, tu, den } = statsPeriod(c.req.query('tu'), c.req.query('den'));
+    const granularity: Granularity = c.req.query('theo') === 'week' ? 'week' : 'month';
+    const stats = statistics(db, p, granularity, titleOf);
+    return c.html(statsPage({ session: c.get('session'), stats, granularity, tu, den }));
+  });
+
+  admin.get('/thong-ke/xuat.csv', (c) => {
+    const { period: p, tu, den } = statsPeriod(c.req.query('tu'), c.req.query('den'));
+    audit(db, { username: c.get('session').staff.username, action: 'export:csv', detail: `${tu} → ${den}` });
+    return c.body(questionsCsv(db, p, titleOf), 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="cau-hoi-${tu}-den-${den}.csv"`,
+    });
+  });
+
+  admin.get('/bao-cao', (c) => {
+    const thisYear = Number(vnDay(Date.now()).slice(0, 4));
+    const asked = Number(c.req.query('nam'));
+    const year = Number.isInteger(asked) && asked >= 2020 && asked <= thisYear ? asked : thisYear;
+    const full = yearPeriod(year);
+    const p = { from: full.from, to: Math.min(full.to, Date.now() + 1) };
+    const first = (db.prepare('SELECT min(created_at) AS t FROM questions').get() as { t: number | null }).t;
+    const firstYear = first ? Number(vnDay(first).slice(0, 4)) : thisYear;
+    const years = Array.from({ length: thisYear - Math.min(firstYear, thisYear) + 1 }, (_, i) => thisYear - i);
+    const curated = listCurated(db, 'published')
+      .filter((a) => (a.publishedAt ?? 0) >= p.from && (a.publishedAt ?? 0) < p.to)
+      .reverse();
+    return c.html(reportPage({ session: c.get('session'), year, years, stats: statistics(db, p, 'month', titleOf), curated, until: p.to - 1 }));
+  });
+}

@@ -1,0 +1,125 @@
+import type { Context, Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { clientAddress, rateKey } from '../../http/guard/client.ts';
+import { audit } from '../db.ts';
+import { loginPage, messagePage, passwordPage } from '../pages.ts';
+import { dummyVerify, verifyPassword } from '../password.ts';
+import { clearAccountFailures, createSession, deleteSession, loginLockedFor, newToken, recordLoginFailure, sameToken } from '../session.ts';
+import { canonicalUsername, findStaff, setPassword, StaffError } from '../staff.ts';
+import { LOGIN_PATH, one, safeNext, type ConsoleDeps, type Env, type Form } from './http.ts';
+
+/** Sign-in: the form and its check. Registered before the login gate, since nobody has a session yet. */
+export function signInRoutes(admin: Hono<Env>, { assistant: { db }, proxies, cookies }: ConsoleDeps) {
+  const { transport, cookieName, putCookie, dropCookie } = cookies;
+
+  const httpsRequired = (c: Context) =>
+    !transport(c).tls && !transport(c).local
+      ? c.html(
+          messagePage(
+            'Cần kết nối an toàn',
+            'Trang cán bộ chỉ mở qua HTTPS. Hãy dùng địa chỉ https://, hoặc (khi máy chủ đứng sau reverse proxy) đặt TRUST_PROXY để máy chủ nhận biết kết nối HTTPS.',
+          ),
+          403,
+        )
+      : null;
+
+  const showLogin = (c: Context, status: 200 | 401 | 403 | 429, view: { error?: string | null; username?: string; next?: string; notice?: string | null }) => {
+    const loginToken = newToken();
+    putCookie(c, 'login', loginToken, 3600);
+    return c.html(loginPage({ loginToken, next: view.next ?? '/admin/hang-cho', username: view.username, error: view.error, notice: view.notice }), status);
+  };
+
+  admin.get('/dang-nhap', (c) => {
+    const refuse = httpsRequired(c);
+    if (refuse) return refuse;
+    const notice = c.req.query('tb') === 'da-dang-xuat' ? 'da-dang-xuat' : c.req.query('het-han') ? 'het-han' : null;
+    return showLogin(c, 200, { next: safeNext(c.req.query('tiep')), notice });
+  });
+
+  const WRONG = 'Tên đăng nhập hoặc mật khẩu không đúng.';
+
+  admin.post('/dang-nhap', async (c) => {
+    const refuse = httpsRequired(c);
+    if (refuse) return refuse;
+    const form = (await c.req.parseBody({ all: true })) as Form;
+    const username = canonicalUsername(one(form, 'username')).slice(0, 64);
+    const password = one(form, 'password');
+    const next = safeNext(one(form, 'tiep'));
+    // the sign-in form carries its own token too, so another site cannot sign a browser in
+    if (!sameToken(one(form, '_login'), getCookie(c, cookieName(c, 'login')) ?? '\0'))
+      return showLogin(c, 403, { username, next, error: 'Trang đăng nhập đã quá hạn. Vui lòng nhập lại.' });
+
+    const ip = clientAddress(c, proxies);
+    const keys = { account: username || '(trống)', address: rateKey(ip) };
+    const wait = loginLockedFor(db, keys);
+    if (wait) {
+      audit(db, { username: null, action: 'login:throttled', target: findStaff(db, username) ? username : null, ip });
+      c.header('Retry-After', String(wait));
+      return showLogin(c, 429, {
+        username,
+        next,
+        error: `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng ${Math.max(1, Math.ceil(wait / 60))} phút.`,
+      });
+    }
+    const staff = username ? findStaff(db, username) : null;
+    const usable = staff && !staff.disabled && password.length <= 256;
+    // unknown and disabled accounts take as long as real ones and get the same answer
+    const ok = usable ? await verifyPassword(password, staff.passwordHash) : await dummyVerify(password.slice(0, 256));
+    if (!ok || !staff) {
+      recordLoginFailure(db, keys);
+      audit(db, { username: null, action: 'login:fail', target: staff ? staff.username : null, ip });
+      return showLogin(c, 401, { username, next, error: WRONG });
+    }
+    clearAccountFailures(db, keys.account);
+    deleteSession(db, getCookie(c, cookieName(c, 'staff')));
+    const { token } = createSession(db, staff.id);
+    putCookie(c, 'staff', token);
+    dropCookie(c, 'login');
+    audit(db, { username: staff.username, action: 'login', ip });
+    return c.redirect(next, 303);
+  });
+}
+
+/** Sign-out: behind the login gate, so only a signed-in browser with its CSRF token can end its session. */
+export function signOutRoutes(admin: Hono<Env>, { assistant: { db }, cookies: { cookieName, dropCookie } }: ConsoleDeps) {
+  admin.post('/dang-xuat', (c) => {
+    const s = c.get('session');
+    deleteSession(db, getCookie(c, cookieName(c, 'staff')));
+    dropCookie(c, 'staff');
+    audit(db, { username: s.staff.username, action: 'logout' });
+    return c.redirect(`${LOGIN_PATH}?tb=da-dang-xuat`, 303);
+  });
+}
+
+/** A staff member changes their own password; failures count against sign-in throttling like a wrong sign-in. */
+export function passwordRoutes(admin: Hono<Env>, { assistant: { db }, proxies, cookies: { putCookie } }: ConsoleDeps) {
+  admin.get('/mat-khau', (c) => c.html(passwordPage(c.get('session'), [])));
+
+  admin.post('/mat-khau', async (c) => {
+    const s = c.get('session');
+    const form = (await c.req.parseBody({ all: true })) as Form;
+    const keys = { account: s.staff.username, address: rateKey(clientAddress(c, proxies)) };
+    const wait = loginLockedFor(db, keys);
+    if (wait) {
+      c.header('Retry-After', String(wait));
+      return c.html(passwordPage(s, [`Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau khoảng ${Math.ceil(wait / 60)} phút.`]), 429);
+    }
+    const staff = findStaff(db, s.staff.username)!;
+    if (!(await verifyPassword(one(form, 'cu'), staff.passwordHash))) {
+      recordLoginFailure(db, keys);
+      return c.html(passwordPage(s, ['Mật khẩu hiện tại không đúng.']), 422);
+    }
+    if (one(form, 'moi') !== one(form, 'nhac-lai')) return c.html(passwordPage(s, ['Hai lần nhập mật khẩu mới không giống nhau.']), 422);
+    try {
+      await setPassword(db, staff.username, one(form, 'moi'));
+    } catch (e) {
+      if (e instanceof StaffError) return c.html(passwordPage(s, [e.message]), 422);
+      throw e;
+    }
+    // every session ended with the old password; this browser gets a fresh one
+    const { token } = createSession(db, staff.id);
+    putCookie(c, 'staff', token);
+    audit(db, { username: staff.username, action: 'password:change' });
+    return c.redirect('/admin/hang-cho?tb=da-doi-mat-khau', 303);
+  });
+}
