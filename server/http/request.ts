@@ -26,6 +26,9 @@ export function requestHeader(c: Context, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** Content-Type says JSON: application/json, or a +json type (application/merge-patch+json …). */
+export const isJsonRequest = (c: Context) => /^application\/(?:[\w.+-]+\+)?json\b/i.test(requestHeader(c, 'content-type') ?? '');
+
 /** The body as text, or null past `max` bytes (told by Content-Length, or counted while reading). */
 function readIncoming(incoming: IncomingMessage, max: number): Promise<string | null> {
   if (Number(incoming.headers['content-length'] ?? 0) > max) return Promise.resolve(null);
@@ -67,8 +70,7 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 
 /** A JSON body (≤ `max` bytes) checked against `schema`, or the Vietnamese JSON error to send instead. */
 export async function readJson<T>(c: Context, schema: z.ZodType<T>, max = MAX_BODY_BYTES): Promise<Parsed<T>> {
-  const type = requestHeader(c, 'content-type') ?? '';
-  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return { ok: false, response: fail(c, 'not_json') };
+  if (!isJsonRequest(c)) return { ok: false, response: fail(c, 'not_json') };
   const text = await bodyText(c, max).catch(() => '');
   if (text === null) return { ok: false, response: fail(c, 'body_too_large') };
   let raw: unknown;

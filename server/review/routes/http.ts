@@ -39,4 +39,4 @@ export const many = (form: Form, key: string): string[] => {
   return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
 };
 export const isFormRequest = (c: Context) => /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(c.req.header('content-type') ?? '');
-export const isJsonRequest = (c: Context) => /^application\/(?:[\w.+-]+\+)?json\b/i.test(c.req.header('content-type') ?? '');
+export { isJsonRequest } from '../../http/request.ts';
