@@ -149,7 +149,7 @@ async function widgetGzip(): Promise<{ gzipKb: number | null; note: string }> {
   }
 }
 
-const questions = items(loadQuestions(join(ROOT, 'evals', 'questions')));
+const questions = items(loadQuestions(join(ROOT, 'evals', 'dev', 'questions')));
 const chatRequests: Request[] = questions.map((q) => ({
   method: 'POST',
   path: '/api/chat',

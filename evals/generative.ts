@@ -32,7 +32,7 @@ async function accuracy(): Promise<Omit<GenerativeReport, 'outage'>> {
   try {
     const assistant = await createAssistant({ dataDir, corpusDir: join(ROOT, 'corpus') });
     const generator = createGenerator(assistant, { llm: { baseURL: fake.baseURL, apiKey: 'no-key', model: 'fake-chat' }, allowedOrigins: [] });
-    const list = items(loadQuestions(join(ROOT, 'evals', 'questions'))).filter((i) => i.expect);
+    const list = items(loadQuestions(join(ROOT, 'evals', 'dev', 'questions'))).filter((i) => i.expect);
     const rows: { group: string; extractive: boolean; generative: boolean }[] = [];
     const generation: Record<string, number> = {};
     for (const item of list) {

@@ -6,7 +6,7 @@ import { fold, normalize } from '../server/text/index.ts';
 import { items, loadQuestions } from './evaluate.ts';
 
 const corpus = loadCorpus(join(ROOT, 'corpus'));
-const questions = loadQuestions(join(ROOT, 'evals', 'questions'));
+const questions = loadQuestions(join(ROOT, 'evals', 'dev', 'questions'));
 
 describe('the eval questions', () => {
   it('are at least 150, with out-of-scope ones, and every in-scope one asked six ways', () => {

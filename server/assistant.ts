@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { answerFromChunks, type Answer, type Audience, type Citation } from './answer/index.ts';
-import { loadCorpus, type Chunk, type Corpus } from './corpus/index.ts';
+import { answerAsk, answerQuery, isUnsafe, type Answer, type AnswerContext, type Audience, type Citation } from './answer/index.ts';
+import { findSection, loadCorpus, type Chunk, type Corpus } from './corpus/index.ts';
 import { openDatabase, type DB } from './index/db.ts';
 import { hashedEmbedder, type Embedder } from './index/embedder.ts';
 import { ensureIndex, type IndexStatus } from './index/index.ts';
 import { conversationHistory, questionLogWriter } from './log/index.ts';
 import { createRetriever, type RetrievalMode, type Retriever } from './retrieve/index.ts';
+import { HISTORY_TURNS, loadLexicon, understand, type CompiledLexicon, type Query } from './understand/index.ts';
 
 export interface ChatRequest {
   message: string;
@@ -23,6 +24,10 @@ export interface ChatResponse {
   citations: Citation[];
   suggestions: string[];
   mode: 'extractive' | 'generative';
+  /** a question back: `answer` asks, `suggestions` are the choices */
+  clarify?: boolean;
+  /** answered below the decision's confidence: it may not fit the question */
+  uncertain?: boolean;
 }
 
 export interface AskOptions {
@@ -39,10 +44,13 @@ export interface Assistant {
   retriever: Retriever;
   embedder: Embedder;
   index: IndexStatus;
+  lexicon: CompiledLexicon;
+  /** what the message asks, read against the conversation so far (server/understand) */
+  understand(message: string, history?: readonly string[]): Query;
   /** retrieval + extractive answer, without logging */
   answer(req: ChatRequest, options?: AskOptions): Promise<Answer>;
   /** what `POST /api/chat` does: answer and log */
-  ask(req: ChatRequest, options?: AskOptions): Promise<ChatResponse & { confidence: number }>;
+  ask(req: ChatRequest, options?: AskOptions): Promise<ChatResponse & { confidence: number; reason: Answer['reason'] | null }>;
   close(): void;
 }
 
@@ -65,19 +73,19 @@ export function timeOrderedId(now = Date.now()): string {
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(15, 18)}-${r.slice(19)}`;
 }
 
-/** A short follow-up ("còn gà thì sao?") borrows the topic words of the previous question. */
-function withContext(message: string, previous: string | undefined, retriever: Retriever): string {
-  if (!previous) return message;
-  const own = retriever.analyzeQuery(message).content;
-  return own.length <= 2 && message.length < 40 ? `${previous} ${message}` : message;
-}
-
 export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmbedder(), extraChunks }: AssistantOptions): Promise<Assistant> {
   const corpus = loadCorpus(corpusDir);
   const db = openDatabase(dataDir);
   const index = await ensureIndex(db, corpus, embedder, extraChunks ? () => extraChunks(db, corpus) : undefined);
   const retriever = createRetriever(db, embedder);
   const logQuestion = questionLogWriter(db);
+  const lexicon = loadLexicon(corpusDir, corpus.glossary);
+  const understandMessage = (message: string, history: readonly string[] = []) => understand(message, history, { lexicon, vocabulary: retriever });
+  const section = (docId: string, heading: string): Chunk | null => {
+    const doc = corpus.documents.find((d) => d.id === docId);
+    const found = doc ? findSection(doc, heading) : null;
+    return found ? retriever.chunkById(`${docId}#${found.anchor}`) : null;
+  };
 
   /**
    * Questions repeat — the starters every visitor is shown, the FAQ — so an extractive answer is remembered,
@@ -95,19 +103,26 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
       rememberedAt = generation;
     }
     const audience = req.audience ?? 'citizen';
-    const history = req.conversationId ? conversationHistory(db, req.conversationId, 1) : [];
-    const question = withContext(req.message, history.at(-1)?.text, retriever);
-    const key = `${options.mode ?? 'hybrid'}\u0000${audience}\u0000${question}\u0000${req.message}`;
+    const history = req.conversationId ? conversationHistory(db, req.conversationId, HISTORY_TURNS).map((h) => h.text) : [];
+    const key = `${options.mode ?? 'hybrid'}\u0000${audience}\u0000${req.message}\u0000${history.join('\u0001')}`;
     let result = remembered.get(key);
     if (result) {
       // most recently asked last: the starters everybody clicks are never the ones forgotten
       remembered.delete(key);
       remembered.set(key, result);
     } else {
-      const retrieval = await retriever.retrieve(question, { mode: options.mode, audience });
-      result = answerFromChunks(req.message, retrieval, retriever, { audience });
+      const query = understandMessage(req.message, history);
+      const ctx: AnswerContext = { retriever, audience, section };
+      let complete = true;
+      const outcomes = [];
+      for (const ask of query.kind === 'question' ? query.asks : []) {
+        const retrieval = await retriever.retrieve(ask.search, { mode: options.mode, audience, alternative: ask.alternative, context: ask.context, focus: ask.focus, focusAlternative: ask.focusAlternative, measure: ask.measure, measureAlternative: ask.measureAlternative });
+        complete &&= retrieval.complete;
+        outcomes.push(answerAsk(ask, retrieval, ctx));
+      }
+      result = answerQuery(query, outcomes, ctx, isUnsafe(req.message));
       // not remembered: a retrieval the embedding model missed, or one the index changed under while it ran
-      if (retrieval.complete && generation === retriever.generation) {
+      if (complete && generation === retriever.generation) {
         if (remembered.size >= REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
         remembered.set(key, result);
       }
@@ -122,6 +137,8 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
     retriever,
     embedder,
     index,
+    lexicon,
+    understand: understandMessage,
     answer,
     async ask(req, options = {}) {
       // time-ordered ids (UUIDv7): a new log row lands at the end of its indexes instead of a random page,
@@ -154,7 +171,10 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
         citations: result.citations,
         suggestions: result.suggestions,
         mode: result.mode,
+        ...(result.clarify ? { clarify: true } : {}),
+        ...(result.uncertain ? { uncertain: true } : {}),
         confidence: result.confidence,
+        reason: result.reason ?? null,
       };
     },
     close: () => db.close(),

@@ -1,8 +1,29 @@
 import type { Chunk } from '../corpus/index.ts';
-import type { Hit, QueryAnalysis, Retrieval, Retriever } from '../retrieve/index.ts';
-import { analyze, fold, terms, topicWords } from '../text/index.ts';
+import type { Hit, Retrieval, Retriever } from '../retrieve/index.ts';
+import { fold, topicWords } from '../text/index.ts';
+import type { Ask, Query, SafetyRule } from '../understand/index.ts';
+import { fillsSlot, overlap, pickSentences, sentences, slotOf } from './compose.ts';
+import {
+  clarifyText,
+  declineText,
+  distressText,
+  greetingText,
+  identityText,
+  missingAttributeText,
+  NO_VERDICT,
+  RELATED,
+  STARTERS,
+  thanksText,
+  type Audience,
+  type DeclineReason,
+} from './copy.ts';
+import { decision, probability, type Features } from './decide.ts';
+import { FAQ_MATCH, FAQ_VERDICT_MATCH, faqMatch, forAsker } from './faq.ts';
 
-export type Audience = 'citizen' | 'student';
+export { isUnsafe } from './guard.ts';
+export { STARTERS, type Audience } from './copy.ts';
+export { sentences, pickSentences, isMetaSentence } from './compose.ts';
+export { LOW_CONFIDENCE } from './decide.ts';
 
 export interface Citation {
   id: string;
@@ -14,89 +35,48 @@ export interface Citation {
   snippet: string;
 }
 
+export type Reason = DeclineReason | 'not-in-sources' | 'distress' | 'smalltalk' | 'clarify';
+
 export interface Answer {
   answered: boolean;
   answer: string;
   citations: Citation[];
   suggestions: string[];
   mode: 'extractive' | 'generative';
-  /** 0..1, logged for staff review */
+  /** 0..1: the decision's probability that the answer is right (logged for staff review) */
   confidence: number;
-  /** why it was declined, for the log */
-  reason?: 'empty' | 'unsafe' | 'out-of-scope';
+  /** answered, but below the decision's confidence: the widget says it may not fit */
+  uncertain?: boolean;
+  /** a question back: `answer` asks, `suggestions` are the choices (shared/CONTRACT.md) */
+  clarify?: boolean;
+  /** why it was not answered, for the log and the staff queue */
+  reason?: Reason;
   /** the chunks the answer was built from (for the generative path and the log) */
   hits: Hit[];
 }
 
-/** At this coverage of the question's topic words (and pairs), a chunk supports an answer. */
-export const SUPPORTED_AT = 0.42;
-/** …or at this lower coverage, when what it shares with the question is a term of the domain. */
-export const SUPPORTED_WITH_DOMAIN_TERM_AT = 0.27;
-
 /** how many of the best hits may support an answer or join it as a second source */
 const SUPPORT_DEPTH = 5;
 
-function supports(h: Hit): boolean {
-  if (h.offTopic) return false;
-  return h.coverage >= SUPPORTED_AT || (h.domain && h.coverage >= SUPPORTED_WITH_DOMAIN_TERM_AT);
-}
-/** A FAQ question covering the question this well is answered as written. */
-const FAQ_MATCH = 0.8;
-const FAQ_PAIR_WEIGHT = 0.3;
+/** Reasons that never reach the staff queue: nothing there for staff to add. */
+export const NOT_QUEUED: readonly Reason[] = ['empty', 'unsafe', 'out-of-scope', 'distress', 'smalltalk', 'clarify'];
 
-const UNSAFE = [
-  /bỏ qua (mọi |tất cả |các )?(hướng dẫn|chỉ dẫn|lệnh)/,
-  /ignore (all |any |the )?(previous|prior|above)/,
-  /system prompt|prompt hệ thống|jailbreak/,
-  /mật khẩu|password|api[ _-]?key/,
-  /mã độc|malware|virus máy tính|hack/,
-  /(chế tạo|làm|tạo ra) (khí độc|bom|chất nổ|thuốc nổ)|đầu độc|giết người|hại người|gây hại cho người/,
-  /tự tử|tự sát/,
-];
-
-/** the same patterns without diacritics, for questions typed without them */
-const UNSAFE_FOLDED = UNSAFE.map((re) => new RegExp(fold(re.source)));
-
-export function isUnsafe(question: string): boolean {
-  const q = question.normalize('NFC').toLowerCase();
-  const f = fold(q);
-  return UNSAFE.some((re, i) => re.test(q) || re.test(f) || UNSAFE_FOLDED[i]!.test(f));
-}
-
-export const STARTERS: Record<Audience, string[]> = {
-  citizen: [
-    'Đệm lót sinh học là gì?',
-    'Làm sao vận hành hầm biogas an toàn?',
-    'Rác hữu cơ trong nhà xử lý thế nào?',
-    'Kế hoạch của tỉnh giao Sở Nông nghiệp và Môi trường nhiệm vụ gì?',
-  ],
-  student: [
-    'Vi sinh vật phân giải hiếu khí và kị khí khác nhau thế nào?',
-    'Khí sinh học được tạo ra như thế nào?',
-    'Vi sinh vật xử lí nước thải ra sao?',
-    'Làm dự án điều tra công nghệ xử lí ô nhiễm ở địa phương thế nào?',
-  ],
-};
-
-const DECLINE_TEXT: Record<NonNullable<Answer['reason']>, string> = {
-  empty: 'Bạn hãy nhập câu hỏi về công nghệ sinh học trong bảo vệ môi trường, ví dụ một trong các gợi ý dưới đây.',
-  unsafe:
-    'Xin lỗi, tôi không thể giúp yêu cầu này. Tôi chỉ trả lời các câu hỏi về công nghệ sinh học trong bảo vệ môi trường và Kế hoạch của tỉnh Sơn La.',
-  'out-of-scope':
-    'Xin lỗi, hiện tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được chuyển tới cán bộ Sở Nông nghiệp và Môi trường để bổ sung. Tôi có thể giúp về chế phẩm sinh học, hầm biogas, đệm lót sinh học, ủ phân compost, phân bón vi sinh, xử lý rác và nước thải, và Kế hoạch phát triển công nghiệp sinh học của tỉnh.',
-};
-
-export function declined(reason: NonNullable<Answer['reason']>, audience: Audience, confidence = 0, hits: Hit[] = []): Answer {
+function reply(text: string, reason: Reason, audience: Audience, extra: Partial<Answer> = {}): Answer {
   return {
     answered: false,
-    answer: DECLINE_TEXT[reason],
+    answer: text,
     citations: [],
     suggestions: STARTERS[audience].slice(0, 3),
     mode: 'extractive',
-    confidence,
+    confidence: 0,
     reason,
-    hits,
+    hits: [],
+    ...extra,
   };
+}
+
+export function declined(reason: DeclineReason, audience: Audience, confidence = 0, hits: Hit[] = []): Answer {
+  return reply(declineText(reason, audience), reason, audience, { confidence, hits });
 }
 
 export function sourceUrl(c: Pick<Chunk, 'docId' | 'anchor' | 'kind'>): string {
@@ -109,225 +89,256 @@ function snippet(text: string, max = 280): string {
 }
 
 export function citationOf(c: Chunk, snippetText = c.text): Citation {
-  return {
-    id: c.id,
-    docId: c.docId,
-    kind: c.kind,
-    title: c.title,
-    section: c.section,
-    url: sourceUrl(c),
-    snippet: snippet(snippetText),
-  };
+  return { id: c.id, docId: c.docId, kind: c.kind, title: c.title, section: c.section, url: sourceUrl(c), snippet: snippet(snippetText) };
 }
 
-/** Sentences and list items of a chunk, in order. */
-export function sentences(text: string): string[] {
-  const out: string[] = [];
-  for (const line of text.split(/\n+/)) {
-    const item = line.trim();
-    // an image, a raw tag or an outside link in a source is never quoted into an answer
-    if (!item || /!\[|<\/?[a-z][^>]*>|https?:\/\//i.test(item)) continue;
-    const isList = /^[-*•]\s+|^\d+\.\s+/.test(item);
-    const body = item.replace(/^[-*•]\s+/, '');
-    if (isList || body.length < 220) {
-      out.push(isList ? `- ${body}` : body);
-      continue;
-    }
-    // split long paragraphs at sentence ends: ". " or "; " followed by an upper-case letter
-    for (const s of body.split(/(?<=[.!?;])\s+(?=[\p{Lu}"(])/u)) if (s.trim()) out.push(s.trim());
-  }
-  return out;
+/** Sentences quoted from one source. */
+interface Segment {
+  chunk: Chunk;
+  lines: string[];
+  /** further places to check, cited but not quoted (a FAQ entry's sections) */
+  also?: Chunk[];
 }
 
-/** Query words in a sentence, weighted by IDF and by how rare the word is among the chunk's sentences. */
-function sentenceScore(words: Set<string>, bigrams: Set<string>, q: QueryAnalysis, idf: (t: string) => number, local: (t: string) => number): number {
-  let score = 0;
-  for (const t of q.content) if (words.has(t)) score += idf(t) * local(t);
-  for (const b of q.bigrams) if (bigrams.has(b)) score += 1.5 * local(b);
-  return score;
+/** What one ask came to. */
+export interface AskOutcome {
+  ask: Ask;
+  retrieval: Retrieval;
+  features: Features;
+  /** the decision's probability that the composed answer is right */
+  p: number;
+  /** answer: segments answer it; missing: the topic is there but not the attribute asked; decline: nothing fits */
+  verdict: 'answer' | 'missing' | 'decline';
+  segments: Segment[];
+  /** the ask is about the corpus's subject (its own topic, a concept, or a domain term in what was found) */
+  inDomain: boolean;
+  /** the opening line said in the assistant's own words (no verdict in the sources) */
+  preface?: string;
 }
 
-const parsedSentences = new Map<string, { words: Set<string>; bigrams: Set<string> }>();
-
-/** Topic words and word pairs of a corpus sentence, computed once per sentence (bounded); read-only. */
-function sentenceTerms(s: string): { words: Set<string>; bigrams: Set<string> } {
-  let parsed = parsedSentences.get(s);
-  if (!parsed) {
-    const { folded, breaks } = analyze(s);
-    parsed = { words: new Set(topicWords(s)), bigrams: new Set(terms(folded, breaks).filter((t) => t.includes('_'))) };
-    if (parsedSentences.size >= 20_000) parsedSentences.clear();
-    parsedSentences.set(s, parsed);
-  }
-  return parsed;
-}
-
-/** Picks the sentences of a chunk that answer, keeping their order; short sections are given whole. */
-export function pickSentences(chunk: Chunk, q: QueryAnalysis, idf: (t: string) => number, budget = 520): string[] {
-  const all = sentences(chunk.text);
-  const total = all.reduce((n, s) => n + s.length, 0);
-  // a short section (a few items of the plan) is given whole: its heading, not its sentences, matched
-  if (total <= budget || (all.length <= 3 && total <= budget * 1.5)) return all;
-  const parsed = all.map(sentenceTerms);
-  const local = (t: string) => {
-    const n = parsed.filter((p) => p.words.has(t) || p.bigrams.has(t)).length;
-    return Math.log(1 + all.length / Math.max(n, 1));
-  };
-  const scored = all.map((s, i) => ({
-    s,
-    i,
-    // a section's first sentence usually states its point; a catalog entry's first line only names its type
-    score: sentenceScore(parsed[i]!.words, parsed[i]!.bigrams, q, idf, local) + (i === 0 && chunk.kind !== 'catalog' ? 0.8 : 0),
-  }));
-  const chosen: typeof scored = [];
-  let used = 0;
-  for (const cand of [...scored].sort((a, b) => b.score - a.score || a.i - b.i)) {
-    if (cand.score <= 0 && chosen.length) break;
-    if (used + cand.s.length > budget && chosen.length) continue;
-    chosen.push(cand);
-    used += cand.s.length;
-    if (chosen.length >= 4) break;
-  }
-  // a list item read alone loses its lead-in: keep the sentence that introduces the list
-  const lead = all.findIndex((s) => s.endsWith(':'));
-  if (lead >= 0 && chosen.some((c) => c.i > lead && c.s.startsWith('- ')) && !chosen.some((c) => c.i === lead))
-    chosen.push(scored[lead]!);
-  // …and a chosen lead-in ("gồm ba giai đoạn:") brings its short list whole
-  if (lead >= 0 && chosen.some((c) => c.i === lead)) {
-    let size = chosen.reduce((n, c) => n + c.s.length, 0);
-    for (let i = lead + 1; i < all.length && all[i]!.startsWith('- '); i++) {
-      if (chosen.some((c) => c.i === i)) continue;
-      if (size + all[i]!.length > budget * 1.5) break;
-      chosen.push(scored[i]!);
-      size += all[i]!.length;
-    }
-  }
-  return chosen.sort((a, b) => a.i - b.i).map((c) => c.s);
-}
-
-function faqQuestionCoverage(q: QueryAnalysis, chunk: Chunk, idf: (t: string) => number): number {
-  if (!chunk.questions?.length || !q.content.length) return 0;
-  let best = 0;
-  for (const question of chunk.questions) {
-    const set = new Set(analyze(question).folded);
-    const content = [...new Set(topicWords(question))];
-    let have = 0;
-    let all = 0;
-    for (const t of q.content) {
-      all += idf(t);
-      if (set.has(t)) have += idf(t);
-    }
-    // and the FAQ question must not be about much more than what was asked
-    const extra = content.filter((t) => !q.content.includes(t)).reduce((n, t) => n + idf(t), 0);
-    const words = all ? have / (all + 0.5 * extra) : 0;
-    // word pairs too: "khí sinh học tạo ra thế nào" is not "khí sinh học gồm những khí gì"
-    const { folded, breaks } = analyze(question);
-    const pairs = new Set(terms(folded, breaks));
-    const pairShare = q.bigrams.length ? q.bigrams.filter((b) => pairs.has(b)).length / q.bigrams.length : 1;
-    best = Math.max(best, (1 - FAQ_PAIR_WEIGHT) * words + FAQ_PAIR_WEIGHT * pairShare);
-  }
-  return best;
-}
-
-export interface AnswerOptions {
+export interface AnswerContext {
+  retriever: Retriever;
   audience: Audience;
+  /** the chunk of a document's section, for safety passages */
+  section: (docId: string, section: string) => Chunk | null;
 }
 
-/**
- * The embedded default: decide from retrieval whether the corpus supports an answer, then quote the
- * sentences that answer, each part traceable to its citation ([1], [2]).
- */
-export function answerFromChunks(question: string, retrieval: Retrieval, retriever: Retriever, { audience }: AnswerOptions): Answer {
-  const q = retrieval.query;
-  if (isUnsafe(question)) return declined('unsafe', audience);
-  if (!q.content.length) return declined('empty', audience);
-  const hits = retrieval.hits;
-  const top = hits[0];
-  const confidence = Math.max(0, ...hits.slice(0, SUPPORT_DEPTH).map((h) => h.coverage));
-  const supported = hits.slice(0, SUPPORT_DEPTH).filter(supports);
-  if (!top || !supported.length) return declined('out-of-scope', audience, confidence, hits);
+const VERDICT = /\b(khong nen|nen|khong duoc|duoc|cam|tuyet doi|co the|khong the|khong can|can)\b/;
 
+/** Decide and compose one ask from its retrieval. */
+export function answerAsk(ask: Ask, retrieval: Retrieval, { retriever, audience }: AnswerContext, { force = false }: { force?: boolean } = {}): AskOutcome {
+  const q = retrieval.query;
   const idf = retriever.idf;
-  // a curated FAQ entry that matches strongly is answered as written
-  // among strong matches, one written for the asker ("hô hoán người lớn" is for students) comes first
-  const forAsker = (c: Chunk) => (audience === 'student' ? c.audience.includes('student') : !c.audience.every((a) => a === 'student'));
-  const faq = hits
-    .slice(0, 5)
-    .filter((h) => h.chunk.kind === 'faq')
-    .map((h) => ({ h, m: faqQuestionCoverage(q, h.chunk, idf) }))
-    .sort((a, b) => Number(b.m >= FAQ_MATCH && forAsker(b.h.chunk)) - Number(a.m >= FAQ_MATCH && forAsker(a.h.chunk)) || b.m - a.m)[0];
-  if (faq && faq.m >= FAQ_MATCH && forAsker(faq.h.chunk)) {
+  const top = retrieval.hits.slice(0, SUPPORT_DEPTH);
+  const best = Math.max(0, ...top.map((h) => h.coverage));
+  // the best-ranked hit that covers the ask about as well as the best one does
+  const primary = top.find((h) => h.coverage >= 0.85 * best) ?? top[0];
+  const faq = top
+    .filter((h) => h.chunk.kind === 'faq' && forAsker(h.chunk, audience))
+    .map((h) => ({ h, m: faqMatch(q, h.chunk, idf) }))
+    .sort((a, b) => b.m - a.m)[0];
+  const unknownMass = q.content.reduce((n, t) => n + (q.unknown.includes(t) ? idf(t) : 0), 0);
+  const mass = q.content.reduce((n, t) => n + idf(t), 0);
+  const features: Features = {
+    coverage: primary?.coverage ?? 0,
+    focus: primary?.focusCoverage ?? 0,
+    coverageDomain: primary && primary.domain ? primary.coverage : 0,
+    concept: ask.concepts.length ? 1 : 0,
+    ownTopic: ask.ownTopic || ask.borrowed ? 1 : 0,
+    unknown: mass ? unknownMass / mass : 1,
+    faq: faq?.m ?? 0,
+    single: q.content.length <= 1 ? 1 : 0,
+  };
+  const p = q.content.length ? probability(features) : 0;
+  const inDomain = ask.ownTopic || ask.borrowed || ask.concepts.length > 0 || !!primary?.domain;
+  const base = { ask, retrieval, features, p, inDomain, segments: [] as Segment[] };
+  // `force`: compose whatever the decision says (evals/fit.ts learns the decision from what would be answered)
+  if (!primary || (p < decision.answerAt && !force)) return { ...base, verdict: 'decline' };
+
+  const slot = slotOf(ask.intent);
+  // a curated FAQ entry that matches strongly is answered as written — a yes/no verdict only when its
+  // question is about the very thing asked, an attribute only when the entry gives it
+  if (faq && faq.m >= FAQ_MATCH && (ask.intent !== 'yes-no' || faq.m >= FAQ_VERDICT_MATCH) && (!slot || fillsSlot(faq.h.chunk.text, ask.intent))) {
     const chunk = faq.h.chunk;
-    const support = (chunk.supports ?? [])
-      .map((s) => retriever.chunkById(`${s.docId}#${s.anchor}`))
-      .filter((c): c is Chunk => c !== null);
-    return {
-      answered: true,
-      answer: `${chunk.text.trim()} [1]`,
-      citations: [citationOf(chunk), ...support.slice(0, 2).map((c) => citationOf(c))],
-      suggestions: followUps(question, hits, chunk, audience),
-      mode: 'extractive',
-      confidence: Math.max(confidence, faq.m),
-      hits,
-    };
+    const also = (chunk.supports ?? []).map((s) => retriever.chunkById(`${s.docId}#${s.anchor}`)).filter((c): c is Chunk => c !== null);
+    return { ...base, p: Math.max(p, faq.m), verdict: 'answer', segments: [{ chunk, lines: [chunk.text.trim()], also: also.slice(0, 2) }] };
   }
 
-  // the best chunk answers; a second one joins when it covers the question about as well
-  const primary = supported[0]!;
-  const used: Hit[] = [primary];
-  // a second source that also supports the question joins: one answer, two places to check
-  const second = hits
-    .slice(0, SUPPORT_DEPTH)
-    .find((h) => h !== primary && h.chunk.kind !== 'faq' && supports(h));
-  if (second) used.push(second);
-
-  const parts: string[] = [];
-  const citations: Citation[] = [];
+  // with an attribute asked, the first supported hit that gives it answers
+  const supported = top.filter((h) => h.coverage >= 0.6 * best);
+  let lead = primary;
+  if (slot) {
+    const giving = supported.find((h) => sentences(h.chunk.text).some((s) => fillsSlot(s, ask.intent)));
+    if (!giving) {
+      // only for the corpus's subject: "tỷ giá hôm nay bao nhiêu" is not a price the documents lack
+      if (!ask.ownTopic && !ask.borrowed && !ask.concepts.length) return { ...base, verdict: 'decline' };
+      const related = pickSentences(primary.chunk, q, idf, { budget: 260 }).slice(0, 2);
+      return { ...base, verdict: 'missing', segments: related.length ? [{ chunk: primary.chunk, lines: related }] : [] };
+    }
+    lead = giving;
+  }
+  const segments: Segment[] = [];
   const said: Set<string>[] = [];
-  used.forEach((h, i) => {
-    // the FAQ and the guide often say the same thing: a sentence already given is not given twice
+  const add = (h: Hit, budget: number) => {
     const before = said.length;
-    const picked = pickSentences(h.chunk, q, idf, i === 0 ? 560 : 300).filter((s) => {
+    // the FAQ and the guide often say the same thing: a sentence already given is not given twice
+    const lines = pickSentences(h.chunk, q, idf, { budget, intent: ask.intent }).filter((s) => {
       const words = new Set(topicWords(s));
       if (said.slice(0, before).some((w) => overlap(w, words) >= 0.4)) return false;
       said.push(words);
       return true;
     });
-    if (!picked.length) return;
-    const n = citations.length + 1;
-    const last = picked.length - 1;
-    picked[last] = `${picked[last]} [${n}]`;
-    parts.push(...picked);
-    citations.push(citationOf(h.chunk, picked.join(' ')));
-  });
-  return {
-    answered: true,
-    answer: parts.join('\n'),
-    citations,
-    suggestions: followUps(question, hits, primary.chunk, audience),
-    mode: 'extractive',
-    confidence,
-    hits,
+    if (lines.length) segments.push({ chunk: h.chunk, lines });
+    return lines;
   };
+  add(lead, 560);
+  // a second source joins only when it adds an on-topic fact: a sentence with a word of the ask not yet said
+  const asked = new Set(q.content);
+  const second = supported.find((h) => h !== lead && h.chunk.kind !== 'faq' && h.chunk.id !== lead.chunk.id && h.coverage >= 0.85 * best);
+  if (second) {
+    const saidWords = new Set(said.flatMap((w) => [...w]));
+    const fresh = pickSentences(second.chunk, q, idf, { budget: 300, intent: ask.intent }).some((s) =>
+      topicWords(s).some((w) => asked.has(w) && !saidWords.has(w)),
+    );
+    if (fresh) add(second, 300);
+  }
+  let preface: string | undefined;
+  if (ask.intent === 'yes-no' && !segments.some((s) => s.lines.some((l) => VERDICT.test(fold(l))))) preface = NO_VERDICT;
+  return { ...base, verdict: segments.length ? 'answer' : 'decline', segments, ...(preface ? { preface } : {}) };
 }
 
-function overlap(a: Set<string>, b: Set<string>): number {
-  let shared = 0;
-  for (const w of a) if (b.has(w)) shared++;
-  return shared / Math.max(1, a.size + b.size - shared);
+/** The safety passage of a rule: its lead sentences (those naming the danger), else its first. */
+function safetySegment(rule: SafetyRule, ctx: AnswerContext): Segment | null {
+  const chunk = ctx.section(rule.docId, rule.section);
+  if (!chunk) return null;
+  const all = sentences(chunk.text);
+  // in the order the rule names them: the first lead phrase names what to do first
+  const leads = [...new Set(rule.lead.flatMap((l) => all.filter((s) => fold(s).includes(fold(l)))))].slice(0, 2);
+  return { chunk, lines: leads.length ? leads : all.slice(0, 1) };
 }
 
 /** Follow-up questions: FAQ questions near the answer, then the audience's starters. */
-function followUps(question: string, hits: Hit[], answered: Chunk, audience: Audience): string[] {
+function followUps(message: string, hits: Hit[], answered: Chunk | undefined, audience: Audience): string[] {
   // never suggest what was just asked, however it was typed
-  const asked = new Set(topicWords(question));
+  const asked = new Set(topicWords(message));
   const fresh = (s: string) => overlap(asked, new Set(topicWords(s))) < 0.8;
   const out: string[] = [];
   for (const h of hits) {
-    if (h.chunk.kind !== 'faq' || h.chunk.id === answered.id) continue;
+    if (h.chunk.kind !== 'faq' || h.chunk.id === answered?.id) continue;
     const q = h.chunk.questions?.[0];
     if (q && !out.includes(q) && fresh(q)) out.push(q);
     if (out.length === 3) break;
   }
   for (const s of STARTERS[audience]) if (out.length < 3 && !out.includes(s) && fresh(s)) out.push(s);
   return out;
+}
+
+/** Choices for a clarifying question: what the corpus answers about the topic named. */
+function clarifyChoices(hits: Hit[], audience: Audience): string[] {
+  const out: string[] = [];
+  for (const h of hits) {
+    const q = h.chunk.kind === 'faq' ? h.chunk.questions?.[0] : null;
+    if (q && !out.includes(q)) out.push(q);
+    if (out.length === 4) break;
+  }
+  for (const s of STARTERS[audience]) if (out.length < 2 && !out.includes(s)) out.push(s);
+  return out;
+}
+
+/**
+ * A message that only names a topic ("biogas", "phân bón") asks nothing yet; one that asks but names no topic
+ * and has none to borrow ("bao lâu thì dùng được?" as a first message) cannot be answered without asking back.
+ */
+function needsClarifying(query: Query): 'topic' | 'what' | null {
+  if (query.asks.length !== 1 || query.followUp) return null;
+  const ask = query.asks[0]!;
+  if (ask.borrowed) return null;
+  if (!ask.ownTopic && !ask.concepts.length) return ask.vague && ask.intent !== 'statement' ? 'what' : null;
+  if (ask.intent !== 'statement') return null;
+  return topicWords(ask.text).length <= 3 && ask.text.split(/\s+/).length <= 4 && !/\?/.test(query.message) ? 'topic' : null;
+}
+
+/**
+ * The embedded default: what the message is (a question, small talk, distress), then per ask decide and
+ * compose, with the safety passage first when the message touches one; each quoted part traceable to its
+ * citation ([1], [2]).
+ */
+export function answerQuery(query: Query, outcomes: AskOutcome[], ctx: AnswerContext, unsafe: boolean): Answer {
+  const { audience } = ctx;
+  if (query.kind === 'distress') return reply(distressText(audience), 'distress', audience, { suggestions: [] });
+  if (unsafe) return declined('unsafe', audience);
+  if (query.kind === 'empty') return declined('empty', audience);
+  if (query.kind === 'identity') return reply(identityText(audience), 'smalltalk', audience);
+  if (query.kind === 'greeting') return reply(greetingText(audience), 'smalltalk', audience);
+  if (query.kind === 'thanks') return reply(thanksText(audience), 'smalltalk', audience);
+
+  const hits = outcomes[0]?.retrieval.hits ?? [];
+  const safety = query.safety.map((r) => safetySegment(r, ctx)).filter((s): s is Segment => s !== null);
+  const answered = outcomes.filter((o) => o.verdict === 'answer');
+  const missing = outcomes.filter((o) => o.verdict === 'missing');
+
+  const unclear = safety.length || outcomes.length !== 1 ? null : needsClarifying(query);
+  if (unclear === 'what') return reply(clarifyText(null, audience), 'clarify', audience, { clarify: true, suggestions: STARTERS[audience].slice(0, 4) });
+  if (unclear === 'topic' && outcomes[0]!.inDomain) {
+    const choices = clarifyChoices(hits, audience);
+    if (choices.length >= 2) return reply(clarifyText(query.asks[0]!.text, audience), 'clarify', audience, { clarify: true, suggestions: choices, hits });
+  }
+  if (!safety.length && !answered.length && !missing.length) {
+    const confidence = Math.max(0, ...outcomes.map((o) => o.p));
+    // in the corpus's subject: the staff queue gets it, and the text says so; off-topic: nothing is promised
+    const reason: DeclineReason = outcomes.some((o) => o.inDomain) ? 'unsupported' : 'out-of-scope';
+    return declined(reason, audience, confidence, hits);
+  }
+
+  // number the sources in the order they are quoted; the same chunk keeps its number
+  const citations: Citation[] = [];
+  const numberOf = new Map<string, number>();
+  const cite = (chunk: Chunk, text: string) => {
+    let n = numberOf.get(chunk.id);
+    if (!n) {
+      citations.push(citationOf(chunk, text));
+      n = citations.length;
+      numberOf.set(chunk.id, n);
+    }
+    return n;
+  };
+  const render = (segments: Segment[]) =>
+    segments.flatMap((s) => {
+      const n = cite(s.chunk, s.lines.join(' '));
+      for (const c of s.also ?? []) cite(c, c.text);
+      const lines = [...s.lines];
+      lines[lines.length - 1] = `${lines[lines.length - 1]} [${n}]`;
+      return lines;
+    });
+
+  const blocks: string[] = [];
+  if (safety.length) blocks.push(render(safety).join('\n'));
+  const labelled = outcomes.length > 1;
+  for (const o of outcomes) {
+    const body: string[] = [];
+    if (o.verdict === 'answer') {
+      if (o.preface) body.push(o.preface);
+      body.push(...render(o.segments));
+    } else if (o.verdict === 'missing') {
+      body.push(missingAttributeText(o.ask.intent, audience));
+      if (o.segments.length) body.push(RELATED, ...render(o.segments));
+    } else if (labelled) {
+      body.push(audience === 'student' ? 'Phần này tài liệu của mình chưa trả lời được.' : 'Phần này tài liệu hiện có chưa trả lời được.');
+    } else continue;
+    blocks.push(labelled ? [`**${o.ask.text.replace(/\*/g, '')}?**`, ...body].join('\n') : body.join('\n'));
+  }
+  const answeredAny = answered.length > 0 || safety.length > 0;
+  const confidence = answered.length ? Math.min(...answered.map((o) => o.p)) : safety.length ? 1 : Math.max(0, ...outcomes.map((o) => o.p));
+  const primaryChunk = answered[0]?.segments[0]?.chunk;
+  return {
+    answered: answeredAny,
+    answer: blocks.join('\n'),
+    citations,
+    suggestions: followUps(query.message, hits, primaryChunk, audience),
+    mode: 'extractive',
+    confidence,
+    ...(answeredAny && !safety.length && confidence < decision.uncertainAt ? { uncertain: true } : {}),
+    ...(answeredAny ? {} : { reason: 'not-in-sources' as const }),
+    hits,
+  };
 }

@@ -14,7 +14,7 @@ if (!message) {
 }
 const config = loadConfig();
 const assistant = await createAssistant({ dataDir: config.dataDir, corpusDir: config.corpusDir, extraChunks: curatedChunks });
-const { confidence: _confidence, ...response } = await assistant.ask(
+const { confidence: _confidence, reason: _reason, ...response } = await assistant.ask(
   { message, audience: args.includes('--student') ? 'student' : 'citizen', site: 'cli' },
   { log: false },
 );

@@ -91,3 +91,35 @@ export const FaqEntry = z
   .strict();
 export const Faq = z.array(FaqEntry);
 export type FaqEntry = z.infer<typeof FaqEntry>;
+
+/** corpus/lexicon.yaml: how people ask (server/understand); read for questions only, never indexed. */
+const phrases = z.array(nonEmpty).min(1);
+export const Lexicon = z
+  .object({
+    sources: z.record(z.string(), nonEmpty),
+    concepts: z.array(z.object({ id: slug, term: nonEmpty, forms: phrases, source: nonEmpty }).strict()),
+    frames: z.record(
+      z.enum(['safety-ask', 'contact', 'brand', 'cost', 'duration', 'where-who', 'quantity', 'compare', 'why', 'how-to', 'yes-no', 'what-is']),
+      phrases,
+    ),
+    preamble: z
+      .object({ greetings: phrases, address: phrases, 'lead-ins': phrases, particles: phrases, 'self-intro': phrases, pronouns: phrases })
+      .strict(),
+    smalltalk: z.object({ identity: phrases, thanks: phrases, 'greeting-only': phrases, ok: phrases }).strict(),
+    distress: phrases,
+    safety: z.array(
+      z
+        .object({
+          id: slug,
+          things: phrases,
+          acts: z.array(nonEmpty),
+          docId: slug,
+          section: nonEmpty,
+          lead: z.array(nonEmpty).default([]),
+          source: nonEmpty,
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type Lexicon = z.infer<typeof Lexicon>;

@@ -218,7 +218,7 @@ export function createGenerator(assistant: Assistant, options: GeneratorOptions)
   return {
     compose,
     async chat(req, stream, signal) {
-      const { confidence: _confidence, ...response } = await assistant.ask(req, {
+      const { confidence: _confidence, reason: _reason, ...response } = await assistant.ask(req, {
         compose: (extractive) => compose(extractive, req, stream, signal),
       });
       return response satisfies ChatResponse;

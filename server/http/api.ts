@@ -48,7 +48,7 @@ export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
   const chat =
     options.chat ??
     (async (req, stream) => {
-      const { confidence: _confidence, ...response } = await assistant.ask(req);
+      const { confidence: _confidence, reason: _reason, ...response } = await assistant.ask(req);
       if (stream) for (const p of pieces(response.answer)) await stream(p);
       return response;
     });

@@ -5,7 +5,7 @@ import { getMeta, setMeta, type DB } from './db.ts';
 import type { Embedder } from './embedder.ts';
 
 /** Bump when the text pipeline or the index layout changes: the index is then rebuilt. */
-export const PIPELINE_VERSION = 'pipeline-9';
+export const PIPELINE_VERSION = 'pipeline-10';
 
 export function corpusHash(corpus: Corpus, embedder: Embedder): string {
   const h = createHash('sha256').update(PIPELINE_VERSION).update('\0').update(embedder.id);

@@ -1,4 +1,4 @@
-import { SUPPORTED_AT } from '../answer/index.ts';
+import { LOW_CONFIDENCE as DECISION_UNCERTAIN, NOT_QUEUED } from '../answer/index.ts';
 import type { DB } from '../index/db.ts';
 import { fold, topicWords } from '../text/index.ts';
 import { audit } from './db.ts';
@@ -20,10 +20,10 @@ export const WHY_LABEL: Record<Why, string> = {
   'low-confidence': 'Độ tin cậy thấp',
 };
 /**
- * Answered, but below this confidence a staff member should look at the answer: these are the answers
- * supported only through a domain term (server/answer: between SUPPORTED_WITH_DOMAIN_TERM_AT and SUPPORTED_AT).
+ * Answered, but below this confidence a staff member should look at the answer: the decision's "uncertain"
+ * point (server/answer/decision.json `uncertainAt`), the same answers the widget marks "chưa chắc".
  */
-export const LOW_CONFIDENCE = SUPPORTED_AT;
+export const LOW_CONFIDENCE = DECISION_UNCERTAIN;
 /** Two questions whose topic words overlap this much (IDF-weighted Jaccard) are the same question. */
 export const SAME_QUESTION = 0.5;
 
@@ -107,7 +107,10 @@ const ITEM_SELECT = `
 /** Low confidence, unless the answer given was a staff member's own: that one was already reviewed. */
 export const LOW_CONFIDENCE_SQL = `(q.answered = 1 AND q.confidence < ${LOW_CONFIDENCE} AND coalesce(json_extract(q.cited, '$[0]'), '') NOT LIKE 'hoi-dap#gd-%')`;
 
-const IN_QUEUE = `(q.answered = 0 OR coalesce(f.down, 0) > 0 OR ${LOW_CONFIDENCE_SQL})`;
+/** Declines with nothing for staff to add (off-topic, small talk, distress, a question back) stay out of the queue. */
+const QUEUED_DECLINE = `(q.answered = 0 AND coalesce(q.reason, '') NOT IN (${NOT_QUEUED.map((r) => `'${r}'`).join(', ')}))`;
+
+const IN_QUEUE = `(${QUEUED_DECLINE} OR coalesce(f.down, 0) > 0 OR ${LOW_CONFIDENCE_SQL})`;
 
 function toItem(r: ItemRow): ReviewItem {
   const why: Why[] = [];

@@ -1,6 +1,7 @@
 /**
  * The Vietnamese text pipeline. The same functions run at index time and at query time
- * (normalize → tokenize → expand → terms), so the two can never drift apart.
+ * (normalize → tokenize → expand → terms), so the two can never drift apart. Language only: abbreviations, chat
+ * spellings and function words; what a word means in the domain is corpus/lexicon.yaml's, read for questions only.
  */
 
 const TONE_MARKS = new Set(['\u0300', '\u0301', '\u0303', '\u0309', '\u0323']);
@@ -194,53 +195,13 @@ const ABBREVIATIONS: [string, string][] = [
   ['hông', 'không'],
   ['hem', 'không'],
   ['vô', 'vào'],
-  ['bể phốt', 'bể tự hoại'],
-  ['hầm phân', 'hầm biogas'],
-  ['xỉu', 'ngất'],
+  // spellings of units and loanwords (the domain's synonyms live in corpus/lexicon.yaml, for questions only)
   ['hecta', 'ha'],
   ['héc ta', 'ha'],
   ['metan', 'mê tan'],
   ['mét vuông', 'm2'],
   ['mét khối', 'm3'],
   ['methane', 'mê tan'],
-  ['heo', 'lợn'],
-  ['xịt', 'phun'],
-  ['nghẹt', 'tắc'],
-  ['xới', 'cào đảo'],
-  ['ướt', 'ẩm'],
-  ['khai báo', 'kê khai'],
-  ['công ty', 'doanh nghiệp'],
-  ['chung nhất', 'tổng quát'],
-  ['làm sạch', 'xử lý'],
-  ['chất bẩn', 'chất ô nhiễm'],
-  ['bể phân', 'bể tự hoại'],
-  ['thu rác', 'thu gom rác'],
-  ['tiền rác', 'giá dịch vụ thu gom rác'],
-  ['phân vi sinh', 'phân bón vi sinh'],
-  ['khí gas', 'khí biogas'],
-  ['ga', 'gas'],
-  // everyday words for the guides' terms (the original is kept where it has other meanings)
-  ['chống bệnh', 'phòng bệnh'],
-  ['qcvn', 'qcvn quy chuẩn'],
-  ['dọn', 'dọn vét'],
-  ['hút bã', 'vét bã'],
-  ['nước tẩy', 'thuốc tẩy'],
-  ['theo cân', 'theo khối lượng'],
-  ['bỏ tiền', 'góp vốn'],
-  ['đạt được', 'mục tiêu đạt được'],
-  ['nước ngoài', 'nước ngoài quốc tế'],
-  ['tiền', 'tiền kinh phí'],
-  ['thuốc trừ sâu', 'thuốc bảo vệ thực vật trừ sâu'],
-  ['rộng', 'rộng diện tích'],
-  ['cất', 'cất bảo quản'],
-  ['để chỗ nào', 'bảo quản ở đâu'],
-  ['môn sinh', 'môn sinh học'],
-  ['sinh lớp', 'sinh học lớp'],
-  ['sinh 10', 'sinh học 10'],
-  ['chia làm', 'chia phân loại'],
-  ['chia ra', 'chia phân loại'],
-  ['hàng xịn', 'hàng có nguồn gốc rõ ràng'],
-  ['hàng thật', 'hàng có nguồn gốc rõ ràng'],
   ['cx', 'cũng'],
 ];
 
@@ -296,7 +257,7 @@ const STOPWORDS_ACCENTED = new Set(
     'sẽ đã đang với để nào như thế sao đâu ai bao nhiêu mấy tôi mình em anh chị bạn cô thầy ơi ạ à ' +
     'ừ nhé nha nhỉ vậy hả hở đi giùm giúp hộ xin hỏi biết muốn cái chiếc ở rồi nữa thôi lắm rất quá ' +
     'cũng vẫn nên phải cần hãy ad admin chào cảm ơn tớ tui t mk tại vì nếu gồm bị bởi theo trên dưới ' +
-    'làm kiểu tầm tụi xong luôn lỡ chưa hen đúng ta lại do nay hôm mới cỡ chỗ nó mọi chui leo trèo nhảy tùy từng'
+    'làm kiểu tầm tụi xong luôn lỡ chưa hen đúng ta lại do nay hôm mới cỡ chỗ nó mọi tùy từng'
   ).split(/\s+/),
 );
 /**
