@@ -15,9 +15,10 @@ import { ask, createStaff, staffClient, type StaffClient } from './testing.ts';
  * a paraphrase typed without diacritics answered from it at once; edit, unpublish, a rebuilt index and
  * `npm run faq:export` (the answer survives a lost database).
  */
-const DECLINED = 'Có lớp tập huấn nuôi giun quế ở xã Chiềng Mai không?';
+// The corpus now answers "is there a training course in my commune" (faq-hod-lich-tap-huan), so the declined question asks who teaches.
+const DECLINED = 'Ở xã Chiềng Mai có ai dạy nuôi giun quế không?';
 const ALSO_ASKED = 'Xã Chiềng Mai có mở lớp dạy nuôi giun quế không?';
-const PARAPHRASE = 'chieng mai co lop tap huan nuoi giun que khong vay';
+const PARAPHRASE = 'o xa chieng mai co ai day nuoi giun que khong vay';
 const ANSWER =
   'Trợ lý chưa có lịch tập huấn của từng xã. Người dân hỏi UBND xã, phường nơi mình ở, vì đây là nơi gần dân nhất; Sở Nông nghiệp và Môi trường hướng dẫn kỹ thuật chăn nuôi và xử lý chất thải chăn nuôi.';
 const SOURCES = [
@@ -87,9 +88,9 @@ describe('a curated answer', () => {
     );
     expect(res.status).toBe(201);
     curatedId = (await res.json()).id;
-    expect(curatedId).toMatch(/^gd-1-co-lop-tap-huan-nuoi-giun-que/);
+    expect(curatedId).toMatch(/^gd-1-o-xa-chieng-mai-co-ai-day-nuoi-giun-que/);
 
-    const again = await ask(server.url, 'chiềng mai có tập huấn nuôi giun quế ko');
+    const again = await ask(server.url, 'chiềng mai có ai dạy nuôi giun quế ko');
     expect(again.answered).toBe(true);
     expect(again.citations[0]!.title).toBe(CURATED_TITLE);
     expect(again.answer).toContain('Trợ lý chưa có lịch tập huấn của từng xã.');

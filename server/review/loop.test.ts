@@ -15,9 +15,10 @@ import { ask } from './testing.ts';
  * citing corpus sections; another citizen asks a paraphrase without diacritics and gets that answer, cited
  * as "Giải đáp của Sở Nông nghiệp và Môi trường".
  */
-const QUESTION = 'Nuôi ruồi lính đen xử lý rác hữu cơ có được tỉnh hỗ trợ không?';
+// The corpus now answers household subsidies (chi-phi-tham-khao), so the declined question asks about the model itself.
+const QUESTION = 'Sơn La có mô hình nuôi ruồi lính đen xử lý rác không?';
 const ALSO_ASKED = 'Tỉnh có hỗ trợ nuôi ruồi lính đen để xử lý rác không?';
-const PARAPHRASE = 'ho gia dinh nuoi ruoi linh den xu ly rac thai thi tinh co ho tro khong';
+const PARAPHRASE = 'o son la co mo hinh nuoi ruoi linh den xu ly rac khong';
 const ANSWER =
   'Kế hoạch của tỉnh không nêu riêng mô hình nuôi ruồi lính đen và không ghi mức hỗ trợ cụ thể cho từng hộ. Kế hoạch khuyến khích ứng dụng công nghệ sinh học để xử lý phụ phẩm, chất thải nông nghiệp (mục II.1.a); kinh phí lấy từ ngân sách và các nguồn hỗ trợ, tài trợ cho chương trình, dự án cụ thể (mục IV). Muốn biết địa phương có chương trình hỗ trợ hay không, bà con hỏi UBND xã, phường hoặc Sở Nông nghiệp và Môi trường.';
 /** "docId|anchor" of the sections the answer rests on */

@@ -9,7 +9,8 @@ let staff: StaffClient;
 let csrf: string;
 const ids: Record<string, string> = {};
 
-const GIUN = ['Có lớp tập huấn nuôi giun quế ở xã Chiềng Mai không?', 'Xã Chiềng Mai có mở lớp dạy nuôi giun quế không?', 'co lop tap huan nuoi giun que o chieng mai ko'];
+// the corpus now answers "is there a training course in my commune" (faq-hod-lich-tap-huan): these ask who teaches
+const GIUN = ['Ở xã Chiềng Mai có ai dạy nuôi giun quế không?', 'Xã Chiềng Mai có mở lớp dạy nuôi giun quế không?', 'o chieng mai co ai day nuoi giun que ko'];
 const NAM = 'Trồng nấm trên bã cà phê có cần giấy phép không?';
 const XSS = 'Ruồi lính đen <script>alert(1)</script> có xử lý được rác không?';
 
