@@ -2,7 +2,7 @@ import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig, ROOT } from '../config.ts';
-import { CorpusError, loadCorpus } from '../corpus/index.ts';
+import { CURATED_FAQ_FILE, CorpusError, loadCorpus } from '../corpus/index.ts';
 import { Faq } from '../corpus/schema.ts';
 import { openDatabase } from '../index/db.ts';
 import { curatedEntry, listCurated } from '../review/curated.ts';
@@ -18,7 +18,7 @@ const entries = listCurated(db, 'published')
   .map(curatedEntry);
 db.close();
 
-const target = join(config.corpusDir, 'faq', 'curated.yaml');
+const target = join(config.corpusDir, 'faq', CURATED_FAQ_FILE);
 const shown = relative(ROOT, target) || target;
 if (!entries.length && !existsSync(target)) {
   console.log('Chưa có giải đáp nào đang dùng; không ghi tệp.');

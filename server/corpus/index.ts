@@ -207,6 +207,8 @@ export function canonicalDocId(docId: string): string {
 export const GLOSSARY_DOC_ID = 'thuat-ngu';
 export const FAQ_DOC_ID = 'hoi-dap';
 export const CURATED_TITLE = 'Giải đáp của Sở Nông nghiệp và Môi trường';
+/** The file under faq/ that `npm run faq:export` writes from the staff console; edited there, not by hand. */
+export const CURATED_FAQ_FILE = 'curated.yaml';
 
 /** Turns FAQ entries into chunks; `title` distinguishes curated answers of staff from the corpus FAQ. */
 export function faqChunk(entry: FaqEntry, resolve: (docId: string, section?: string) => { docId: string; anchor: string } | null): Chunk {
