@@ -87,10 +87,19 @@ export function slugify(text: string): string {
 
 const PLAN_NUMBER = /^(?<num>[IVX]+\.|\d+\.|[a-zđ]\))\s*(?<rest>.*)$/u;
 
+/** Normalizes every string of parsed YAML; done after parsing, so “curly quotes” inside a quoted scalar stay legal. */
+function normalizeValues(value: unknown): unknown {
+  if (typeof value === 'string') return normalize(value);
+  if (Array.isArray(value)) return value.map(normalizeValues);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalizeValues(v)]));
+  return value;
+}
+
 function splitFrontMatter(raw: string, file: string): { data: unknown; body: string } {
   const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(raw);
   if (!m) throw new CorpusError([`${file}: thiếu front matter (---)`]);
-  return { data: parseYaml(m[1]!), body: raw.slice(m[0].length) };
+  return { data: normalizeValues(parseYaml(m[1]!)), body: normalize(raw.slice(m[0].length)) };
 }
 
 function parseSections(body: string, kind: Kind): { lead: string; sections: Section[] } {
@@ -136,8 +145,9 @@ function parseSections(body: string, kind: Kind): { lead: string; sections: Sect
 }
 
 function readYaml<T extends z.ZodType>(path: string, schema: T, problems: string[], root: string) {
-  const raw = normalize(readFileSync(path, 'utf8'));
-  const parsed = schema.safeParse(parseYaml(raw));
+  const text = readFileSync(path, 'utf8');
+  const raw = normalize(text);
+  const parsed = schema.safeParse(normalizeValues(parseYaml(text.normalize('NFC'))));
   if (!parsed.success) {
     for (const issue of parsed.error.issues)
       problems.push(`${relative(root, path)}: ${issue.path.join('.')}: ${issue.message}`);
@@ -182,19 +192,37 @@ function sectionChunks(doc: CorpusDocument, section: Section): Chunk[] {
   }));
 }
 
-/** A catalog entry as lines that read well alone: an extractive answer may quote any one of them. */
+/** "a, b và c": a Vietnamese list inside a sentence; commas only when an item has its own "và". */
+function listVi(items: string[]): string {
+  if (items.length < 2) return items[0] ?? '';
+  if (items.some((i) => / và /.test(i))) return items.join(', ');
+  return `${items.slice(0, -1).join(', ')} và ${items.at(-1)}`;
+}
+
+/** A type placed after "là": "Chế phẩm vi sinh …" becomes "chế phẩm vi sinh …"; "EM …" stays. */
+function lowerFirst(s: string): string {
+  return /^\p{Lu}\p{Ll}/u.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
+}
+
+const sentence = (s: string) => (/[.!?…]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
+
+/** A catalog entry as sentences, one a line, each naming the product: an extractive answer may quote any one of them.
+ * Treated materials and organisms get a sentence of their own only when the entry's prose does not already name them. */
 export function catalogText(e: CatalogEntry): string {
-  const end = (s: string) => (/[.!?…]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
+  const prose = fold([e.name, e.type, ...e.uses, e.howToUse, ...e.cautions].join(' '));
+  const unsaid = (items: string[]) => items.filter((i) => !prose.includes(fold(i.replace(/\s*spp\.?$/, ''))));
+  const treats = unsaid(e.treats);
+  const organisms = unsaid(e.organisms);
   const lines = [
-    `${e.name}: ${e.type.replace(/\.$/, '')}.`,
-    `Công dụng của ${e.name}: ${end(e.uses.join('; '))}`,
-    e.treats.length ? `${e.name} dùng cho: ${end(e.treats.join('; '))}` : '',
-    e.organisms.length ? `Vi sinh vật chính trong ${e.name}: ${end(e.organisms.join(', '))}` : '',
-    `Cách dùng ${e.name}: ${end(e.howToUse)}`,
-    ...e.cautions.map((c) => `Lưu ý: ${end(c)}`),
-    `Về pháp lý: ${end(e.legalNote)}`,
-    e.maker ? `Nhà sản xuất (theo nguồn): ${end(e.maker)}` : '',
-    e.verified ? '' : 'Thông tin trong mục này chưa được xác minh đầy đủ; hãy hỏi cán bộ kỹ thuật trước khi dùng.',
+    `${e.name} là ${lowerFirst(e.type.trim().replace(/\.$/, ''))}.`,
+    ...e.uses.map(sentence),
+    treats.length ? sentence(`${e.name} được dùng cho ${listVi(treats)}`) : '',
+    organisms.length ? sentence(`${e.name} chứa ${listVi(organisms)}`) : '',
+    sentence(e.howToUse),
+    ...e.cautions.map(sentence),
+    sentence(e.legalNote),
+    e.maker ? (/[.!?]$/.test(e.maker.trim()) ? e.maker.trim() : `Theo nguồn, ${e.name} do ${e.maker.trim()} sản xuất.`) : '',
+    e.verified ? '' : `Thông tin về ${e.name} chưa được xác minh đầy đủ; hãy hỏi cán bộ kỹ thuật trước khi dùng.`,
   ];
   return lines.filter(Boolean).join('\n');
 }
@@ -252,7 +280,7 @@ export function loadCorpus(root: string): Corpus {
     if (raw !== raw.normalize('NFC')) problems.push(`${relative(root, f)}: văn bản chưa ở dạng NFC`);
     let split;
     try {
-      split = splitFrontMatter(normalize(raw), relative(root, f));
+      split = splitFrontMatter(raw.normalize('NFC'), relative(root, f));
     } catch (e) {
       problems.push(e instanceof CorpusError ? e.problems[0]! : `${relative(root, f)}: ${String(e)}`);
       continue;

@@ -61,7 +61,7 @@ export const CatalogEntry = z
     name: nonEmpty,
     type: nonEmpty,
     uses: textList,
-    treats: textList,
+    treats: textList.default([]),
     organisms: textList.default([]),
     howToUse: nonEmpty,
     cautions: textList.default([]),
