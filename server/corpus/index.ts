@@ -207,10 +207,13 @@ function lowerFirst(s: string): string {
 const sentence = (s: string) => (/[.!?…]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
 
 /** A catalog entry as sentences, one a line, each naming the product: an extractive answer may quote any one of them.
- * Treated materials and organisms get a sentence of their own only when the entry's prose does not already name them. */
+ * Treated materials and organisms get a sentence of their own only when the entry's prose does not already say them. */
 export function catalogText(e: CatalogEntry): string {
-  const prose = fold([e.name, e.type, ...e.uses, e.howToUse, ...e.cautions].join(' '));
-  const unsaid = (items: string[]) => items.filter((i) => !prose.includes(fold(i.replace(/\s*spp\.?$/, ''))));
+  const words = (t: string) => fold(t.replace(/\bspp\.?/g, '')).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const prose = new Set(words([e.name, e.type, ...e.uses, e.howToUse, ...e.cautions].join(' ')));
+  // an item counts as said when most of its words already stand in the entry's prose
+  const unsaid = (items: string[]) =>
+    items.filter((i) => words(i).filter((w) => prose.has(w)).length < 0.7 * words(i).length);
   const treats = unsaid(e.treats);
   const organisms = unsaid(e.organisms);
   const lines = [
