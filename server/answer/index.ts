@@ -1,18 +1,11 @@
 import type { Chunk } from '../corpus/index.ts';
 import type { Hit, QueryAnalysis, Retrieval, Retriever } from '../retrieve/index.ts';
 import { analyze, fold, terms, topicWords } from '../text/index.ts';
+import type { Audience, Citation } from '../contract.ts';
+import { STARTERS } from '../starters.ts';
 
-export type Audience = 'citizen' | 'student';
-
-export interface Citation {
-  id: string;
-  docId: string;
-  kind: Chunk['kind'];
-  title: string;
-  section: string;
-  url?: string;
-  snippet: string;
-}
+export type { Audience, Citation } from '../contract.ts';
+export { STARTERS } from '../starters.ts';
 
 export interface Answer {
   answered: boolean;
@@ -62,21 +55,6 @@ export function isUnsafe(question: string): boolean {
   const f = fold(q);
   return UNSAFE.some((re, i) => re.test(q) || re.test(f) || UNSAFE_FOLDED[i]!.test(f));
 }
-
-export const STARTERS: Record<Audience, string[]> = {
-  citizen: [
-    'Đệm lót sinh học là gì?',
-    'Làm sao vận hành hầm biogas an toàn?',
-    'Rác hữu cơ trong nhà xử lý thế nào?',
-    'Kế hoạch của tỉnh giao Sở Nông nghiệp và Môi trường nhiệm vụ gì?',
-  ],
-  student: [
-    'Vi sinh vật phân giải hiếu khí và kị khí khác nhau thế nào?',
-    'Khí sinh học được tạo ra như thế nào?',
-    'Vi sinh vật xử lí nước thải ra sao?',
-    'Làm dự án điều tra công nghệ xử lí ô nhiễm ở địa phương thế nào?',
-  ],
-};
 
 const DECLINE_TEXT: Record<NonNullable<Answer['reason']>, string> = {
   empty: 'Bạn hãy nhập câu hỏi về công nghệ sinh học trong bảo vệ môi trường, ví dụ một trong các gợi ý dưới đây.',
