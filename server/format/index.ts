@@ -22,7 +22,9 @@ export const SUGGESTIONS_LABEL = 'Bạn có thể hỏi:';
 export function absoluteUrl(url: string | undefined, baseUrl: string | null | undefined): string | null {
   if (!url) return null;
   try {
-    return new URL(url, baseUrl ? `${baseUrl.replace(/\/+$/, '')}/` : undefined).href;
+    const absolute = new URL(url, baseUrl ? `${baseUrl.replace(/\/+$/, '')}/` : undefined);
+    // a phone opens what it is given: only web links are written out
+    return /^https?:$/.test(absolute.protocol) ? absolute.href : null;
   } catch {
     return null; // relative, and no public origin to resolve it against
   }
