@@ -34,7 +34,7 @@ export async function buildServer(config: Config, options: { channels?: ChannelO
   const channels = createChannels(assistant, config, options.channels);
   const app = createApp(assistant, {
     config,
-    channels: channels.routes,
+    channels,
     health: () => ({ ...embedding?.health(), ...assistant.health() }),
   });
   const retention = startRetention(assistant.db, config.retentionDays);

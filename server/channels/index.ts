@@ -7,6 +7,7 @@ import { DAY_MS } from '../log/retention.ts';
 import { createInbox, type Inbox } from './inbox.ts';
 import { channelKeys } from './keys.ts';
 import { messengerChannel, type MessengerChannel } from './messenger/index.ts';
+import { sendDueStaffAnswers } from './staff-answer.ts';
 import { zaloChannel, type ZaloChannel } from './zalo/index.ts';
 import type { ZaloApiOptions } from './zalo/api.ts';
 
@@ -19,6 +20,8 @@ export interface Channels {
   zalo: ZaloChannel | null;
   messenger: MessengerChannel | null;
   inbox: Inbox | null;
+  /** PUBLIC_BASE_URL: absolute links in what the channels send */
+  baseUrl: string | null;
   /** resolves once every received event is answered */
   idle(): Promise<void>;
   stop(): void;
@@ -51,25 +54,32 @@ export function createChannels(assistant: Assistant, config: Config, options: Ch
     }
   };
   let timer: ReturnType<typeof setInterval> | null = null;
+  let morning: ReturnType<typeof setInterval> | null = null;
   if (inbox) {
     sweep();
     timer = setInterval(sweep, DAY_MS / 24);
     timer.unref();
+    // staff answers that waited for 06:00
+    morning = setInterval(() => void sendDueStaffAnswers(assistant.db, channels).catch((e) => console.error('Kênh zalo: lỗi khi gửi giải đáp đã hẹn:', e)), 60_000);
+    morning.unref();
     // what a stopped process received and did not answer
     zalo?.responder.resume();
     messenger?.responder.resume();
   }
 
-  return {
+  const channels: Channels = {
     routes,
     zalo,
     messenger,
     inbox,
+    baseUrl: config.publicBaseUrl,
     idle: async () => {
       await Promise.all([zalo?.responder.idle(), messenger?.responder.idle()]);
     },
     stop: () => {
       if (timer) clearInterval(timer);
+      if (morning) clearInterval(morning);
     },
   };
+  return channels;
 }

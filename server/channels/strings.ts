@@ -14,3 +14,6 @@ export const CHANNEL_TEXT = {
   failed: 'Xin lỗi, trợ lý đang gặp sự cố nên chưa trả lời được. Bạn vui lòng hỏi lại sau ít phút.',
   staffIntro: 'Cán bộ Sở Nông nghiệp và Môi trường trả lời câu hỏi bạn đã gửi:',
 } as const;
+
+/** A channel's name as staff read it in the queue. */
+export const CHANNEL_LABEL: Record<string, string> = { zalo: 'Zalo', messenger: 'Messenger', cli: 'dòng lệnh' };

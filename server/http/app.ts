@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Assistant } from '../assistant.ts';
+import type { Channels } from '../channels/index.ts';
 import type { Config } from '../config.ts';
 import { apiRoutes } from './api.ts';
 import { fail } from './errors.ts';
@@ -15,7 +16,7 @@ export interface AppOptions {
   /** extra health fields (embedding and generation status) */
   health?: () => Record<string, unknown>;
   /** the messenger channels (`/kenh/zalo`, `/kenh/messenger`): off ones answer 404 */
-  channels?: Hono;
+  channels?: Channels;
 }
 
 /** The route table: a table of contents of what the server offers. */
@@ -34,7 +35,7 @@ export function createApp(assistant: Assistant, options: AppOptions) {
     }),
   );
   app.route('/api', apiRoutes(assistant));
-  if (options.channels) app.route('/kenh', options.channels);
+  if (options.channels) app.route('/kenh', options.channels.routes);
   const quiz = quizRoutes(assistant, options.config);
   app.route('/api/quiz', quiz.api);
   app.get('/giao-vien', quiz.teacherPage);
