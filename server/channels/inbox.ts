@@ -85,6 +85,8 @@ export interface Inbox {
   /** takes an event to answer; null when another worker has it or it is done */
   claim(channel: string, eventId: string, now?: number): InboxEvent | null;
   finish(channel: string, eventId: string, outcome: { status: 'answered' | 'failed'; questionId?: string | null; error?: string | null }, now?: number): void;
+  /** the keyed hash of an event's sender (events of one user are answered in order) */
+  userHashOf(channel: string, eventId: string): string | null;
   /** events left pending or working by a process that stopped, still worth answering */
   unfinished(channel: string, now?: number): { eventId: string }[];
   recordDelivery(d: Delivery, now?: number): number;
@@ -159,6 +161,9 @@ export function createInbox(db: DB, keys: ChannelKeys): Inbox {
         `UPDATE channel_events SET status = ?, question_id = coalesce(?, question_id), error = ?, done_at = ?, text = NULL
          WHERE channel = ? AND event_id = ?`,
       ).run(outcome.status, outcome.questionId ?? null, outcome.error ?? null, now, channel, eventId);
+    },
+    userHashOf(channel, eventId) {
+      return (statement(db, 'SELECT user_hash FROM channel_events WHERE channel = ? AND event_id = ?').get(channel, eventId) as { user_hash: string } | undefined)?.user_hash ?? null;
     },
     unfinished(channel, now = Date.now()) {
       return (

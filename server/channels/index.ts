@@ -59,8 +59,13 @@ export function createChannels(assistant: Assistant, config: Config, options: Ch
     sweep();
     timer = setInterval(sweep, DAY_MS / 24);
     timer.unref();
-    // staff answers that waited for 06:00
-    morning = setInterval(() => void sendDueStaffAnswers(assistant.db, channels).catch((e) => console.error('Kênh zalo: lỗi khi gửi giải đáp đã hẹn:', e)), 60_000);
+    // every minute: staff answers that waited for 06:00, and events a process that died had taken (their
+    // claim goes stale after 5 minutes; one taken just before a quick restart is not stale at start-up)
+    morning = setInterval(() => {
+      zalo?.responder.resume();
+      messenger?.responder.resume();
+      void sendDueStaffAnswers(assistant.db, channels).catch((e) => console.error('Kênh zalo: lỗi khi gửi giải đáp đã hẹn:', e));
+    }, 60_000);
     morning.unref();
     // what a stopped process received and did not answer
     zalo?.responder.resume();

@@ -15,7 +15,7 @@ export interface Outbound {
 export interface Responder {
   /** answers a recorded event after the webhook was acknowledged; one user's events in order */
   schedule(eventId: string): void;
-  /** answers what a stopped process left unanswered */
+  /** answers what a stopped process left unanswered (a claim decides who answers, so running it often is safe) */
   resume(): void;
   /** resolves once every scheduled event is answered (tests, shutdown) */
   idle(): Promise<void>;
@@ -118,9 +118,7 @@ export function createResponder({ assistant, inbox, out, limiter, baseUrl }: Res
     });
   };
 
-  const userOf = (eventId: string) =>
-    (assistant.db.prepare('SELECT user_hash FROM channel_events WHERE channel = ? AND event_id = ?').get(channel, eventId) as { user_hash: string } | undefined)
-      ?.user_hash ?? eventId;
+  const userOf = (eventId: string) => inbox.userHashOf(channel, eventId) ?? eventId;
 
   return {
     schedule: (eventId) => setImmediate(() => schedule(eventId, userOf(eventId))),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistant, type Assistant } from '../assistant.ts';
 import { ROOT } from '../config.ts';
+import { ChatResponseSchema } from '../contract.ts';
 import { formatPlain } from '../format/index.ts';
 import { startFakeLlm, type FakeLlm } from '../generate/fake-llm.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,6 +45,9 @@ describe('one assistant seam for every channel', () => {
     const deltas: string[] = [];
     const response = await channel.receive('u1', '  Làm sao vận hành hầm biogas an toàn?\u202E ', async (d) => void deltas.push(d));
     expect(response.mode).toBe('generative');
+    // the shape every channel and the widget rely on, exactly (nothing more than `confidence`, kept server-side)
+    const { confidence: _confidence, ...wire } = response;
+    expect(ChatResponseSchema.strict().safeParse(wire).success).toBe(true);
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join('').trim()).toBe(response.answer);
     expect(channel.outbox[0]).toMatch(/Nguồn:\n\[1\] .+https:\/\/hoidap\.example\.gov\.vn\/nguon\//);
