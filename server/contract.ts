@@ -74,3 +74,57 @@ export type FeedbackRequest = z.infer<typeof FeedbackRequestSchema>;
 /** Every error body: `{ error: { code, message } }`, the message in Vietnamese. */
 export const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+// ——— the quiz (`/api/quiz/*`, server/quiz/README.md) ———
+
+export const QuizOptionSchema = z.object({ id: z.string(), text: z.string() });
+export type QuizOption = z.infer<typeof QuizOptionSchema>;
+
+/** A question as a student sees it before answering: no answer, no explanation. */
+export const QuizQuestionSchema = z.object({
+  id: z.string(),
+  topic: z.string(),
+  difficulty: z.string(),
+  question: z.string(),
+  options: z.array(QuizOptionSchema),
+});
+export type QuizQuestion = z.infer<typeof QuizQuestionSchema>;
+
+export const QuizTopicSchema = z.object({ id: z.string(), label: z.string(), count: z.number() });
+export type QuizTopic = z.infer<typeof QuizTopicSchema>;
+
+/** `GET /api/quiz/topics` */
+export const QuizTopicsResponseSchema = z.object({ topics: z.array(QuizTopicSchema) });
+export type QuizTopicsResponse = z.infer<typeof QuizTopicsResponseSchema>;
+
+/** `GET /api/quiz?topic=&n=` */
+export const QuizRoundResponseSchema = z.object({ topic: z.object({ id: z.string(), label: z.string() }), questions: z.array(QuizQuestionSchema) });
+export type QuizRoundResponse = z.infer<typeof QuizRoundResponseSchema>;
+
+/** `POST /api/quiz/answer` */
+export const QuizAnswerRequestSchema = z.object({
+  questionId: z.string().min(1).max(100),
+  choice: z.string().min(1).max(100),
+});
+export type QuizAnswerRequest = z.infer<typeof QuizAnswerRequestSchema>;
+
+export const QuizCheckedSchema = z.object({
+  correct: z.boolean(),
+  correctChoice: z.string(),
+  explanation: z.string(),
+  source: z.object({ title: z.string(), section: z.string(), url: z.string() }),
+});
+export type QuizChecked = z.infer<typeof QuizCheckedSchema>;
+
+/** The most questions a round may have (`n`, and `total` of a finished round). */
+export const MAX_ROUND_SIZE = 10;
+
+/** `POST /api/quiz/round-complete` */
+export const RoundCompleteRequestSchema = z
+  .object({
+    topic: z.string().max(100),
+    score: z.number().int().min(0).max(MAX_ROUND_SIZE),
+    total: z.number().int().min(1).max(MAX_ROUND_SIZE),
+  })
+  .refine((b) => b.score <= b.total, { path: ['score'] });
+export type RoundCompleteRequest = z.infer<typeof RoundCompleteRequestSchema>;
