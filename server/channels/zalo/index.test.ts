@@ -179,6 +179,21 @@ describe('Zalo OA channel', () => {
     expect(standIn.refreshes.slice(refreshes)).toEqual([expect.objectContaining({ accepted: true })]);
   });
 
+  it('sends a reply longer than 2,000 characters as several messages, split between list items, none refused', async () => {
+    const userId = newUser();
+    const steps = Array.from({ length: 60 }, (_, i) => `• Bước ${i + 1}: trộn phân chuồng với rơm rạ, tưới chế phẩm vi sinh cho đủ ẩm rồi đậy kín.`);
+    const reply = `Cách ủ phân hữu cơ:\n${steps.join('\n')}`;
+    expect([...reply].length).toBeGreaterThan(4000);
+    const d = await server.channels.zalo!.responder.deliver(userId, reply, 'msg-dai', { purpose: 'answer' });
+    expect(d.status).toBe('sent');
+    const sent = standIn.zaloSent.filter((m) => m.userId === userId);
+    expect(sent.length).toBe(d.parts);
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    for (const m of sent) expect([...m.text].length).toBeLessThanOrEqual(2000);
+    for (const m of sent.slice(1)) expect(m.text).toMatch(/^• Bước \d+:/);
+    expect(sent.map((m) => m.text).join('\n')).toBe(reply);
+  });
+
   it('retries −32 and −100 with a bounded backoff', async () => {
     standIn.failZaloSends(-32, -100);
     const { sent } = await ask(QUESTION);
