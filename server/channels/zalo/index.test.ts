@@ -72,6 +72,12 @@ describe('Zalo OA channel', () => {
     expect(rows).toEqual([first]);
   });
 
+  it('tells citizens on the privacy page what asking through Zalo keeps', async () => {
+    const page = await (await fetch(`${server.url}/quyen-rieng-tu`)).text();
+    expect(page).toContain('Khi bạn hỏi qua Zalo hoặc Messenger');
+    expect(page).toContain('7 ngày');
+  });
+
   it('refuses a wrong, a missing and a re-serialised signature with 401, and does nothing', async () => {
     const before = standIn.zaloSent.length;
     const events = () => (server.assistant.db.prepare('SELECT count(*) AS n FROM channel_events').get() as { n: number }).n;
@@ -287,6 +293,7 @@ describe('channels off', () => {
       expect((await fetch(`${off.url}/kenh/zalo`, { method: 'POST', body: '{}' })).status).toBe(404);
       expect((await fetch(`${off.url}/kenh/messenger?hub.mode=subscribe`)).status).toBe(404);
       expect((await fetch(`${off.url}/kenh/messenger`, { method: 'POST', body: '{}' })).status).toBe(404);
+      expect(await (await fetch(`${off.url}/quyen-rieng-tu`)).text()).not.toContain('Khi bạn hỏi qua');
     } finally {
       await off.close();
     }
