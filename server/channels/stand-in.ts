@@ -41,6 +41,8 @@ export interface StandIn {
   failGraphSends(...errors: { code: number; status: number }[]): void;
   /** makes Zalo forget the current access token (as when it expires early): the next send gets −216 */
   expireAccessToken(): void;
+  /** refuse quoted messages with −201, as if the quoted message were gone */
+  refuseQuotes: boolean;
   /** how long a refresh takes (to make two of them overlap) */
   refreshDelayMs: number;
   /** called on every message the OA sends (the demo prints them) */
@@ -84,6 +86,7 @@ export async function startStandIn({ appId = '4291763606161179100', appSecret = 
     failGraphSends: (...errors) => void graphFailures.push(...errors),
     expireAccessToken: () => valid.access.clear(),
     refreshDelayMs: 0,
+    refuseQuotes: false,
     close: async () => {},
   };
 
@@ -101,6 +104,7 @@ export async function startStandIn({ appId = '4291763606161179100', appSecret = 
     const text = parsed.message?.text ?? '';
     const userId = parsed.recipient?.user_id;
     if (!userId || !text) return json(res, 200, { error: -201, message: 'Parameters are invalid' });
+    if (standIn.refuseQuotes && parsed.message?.quote_message_id) return json(res, 200, { error: -201, message: 'Quote message is invalid' });
     // the documented limit: a longer text is refused, not cut
     if ([...text].length > 2000) return json(res, 200, { error: -201, message: 'Text is too long (max 2000 characters)' });
     const sent = { userId, text, quote: parsed.message?.quote_message_id ?? null, accessToken, at: Date.now() };

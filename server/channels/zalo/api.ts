@@ -20,11 +20,13 @@ export const TOKEN_INVALID = -216;
 export const WINDOW_CODES = new Set([-213, -230, -234, -201]);
 
 export const MESSAGE_MAX_CHARS = 2000;
+/** Zalo refuses a parameter of the request. */
+export const INVALID_PARAMETERS = -201;
 
 export type SendOutcome = { ok: true; messageId: string | null } | { ok: false; code: number; message: string; retried: number };
 
 export interface ZaloApi {
-  /** sends one text message (≤ 2,000 characters); `quote` is the user's msg_id it answers */
+  /** sends one text message (≤ 2,000 characters); `quote` is the user's msg_id it answers, so it counts as a reply */
   sendText(userId: string, text: string, quote?: string | null): Promise<SendOutcome>;
 }
 
@@ -81,7 +83,7 @@ export function createZaloApi(config: Pick<ZaloConfig, 'apiBaseUrl'>, tokens: To
 
   return {
     async sendText(userId, text, quote) {
-      const body = { recipient: { user_id: userId }, message: { text, ...(quote ? { quote_message_id: quote } : {}) } };
+      let body = { recipient: { user_id: userId }, message: { text, ...(quote ? { quote_message_id: quote } : {}) } };
       let pair = tokens.current();
       if (!pair) return { ok: false, code: TOKEN_INVALID, message: 'Chưa có access token Zalo.', retried: 0 };
       let refreshed = false;
@@ -97,6 +99,11 @@ export function createZaloApi(config: Pick<ZaloConfig, 'apiBaseUrl'>, tokens: To
           if (r.error === 0) return { ok: true, messageId: r.data?.message_id ?? null };
           if (r.error === TOKEN_INVALID && !refreshed) {
             await refresh();
+            continue;
+          }
+          // a quote Zalo will not take (the message is gone, or the field is refused): the answer still goes, unquoted
+          if (r.error === INVALID_PARAMETERS && 'quote_message_id' in body.message) {
+            body = { recipient: body.recipient, message: { text } };
             continue;
           }
           if (RETRY_CODES.has(r.error) && retried < backoffMs.length) {

@@ -200,6 +200,17 @@ describe('Zalo OA channel', () => {
     expect(sent.map((m) => m.text).join('\n')).toBe(reply);
   });
 
+  it('still answers, unquoted, when Zalo will not take the quote', async () => {
+    standIn.refuseQuotes = true;
+    try {
+      const { sent } = await ask(QUESTION);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.quote).toBeNull();
+    } finally {
+      standIn.refuseQuotes = false;
+    }
+  });
+
   it('retries −32 and −100 with a bounded backoff', async () => {
     standIn.failZaloSends(-32, -100);
     const { sent } = await ask(QUESTION);
