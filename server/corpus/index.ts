@@ -14,7 +14,9 @@ import {
   type Source,
 } from './schema.ts';
 
-export type Kind = 'plan' | 'guide' | 'catalog' | 'faq';
+/** What a document is; part of the HTTP contract, since every citation says it. */
+export type { Kind } from '../contract.ts';
+import type { Kind } from '../contract.ts';
 
 export interface Section {
   /** URL fragment on the source page */
