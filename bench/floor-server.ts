@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { z } from 'zod';
 import { loadConfig } from '../server/config.ts';
-import { cleanText } from '../server/http/api.ts';
+import { cleanText } from '../server/assistant.ts';
 import { readJson } from '../server/http/request.ts';
 import { buildServer } from '../server/server.ts';
 

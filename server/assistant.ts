@@ -1,41 +1,78 @@
 import { randomUUID } from 'node:crypto';
-import { answerAsk, answerQuery, isUnsafe, type Answer, type AnswerContext, type Audience, type Citation } from './answer/index.ts';
+import { answerAsk, answerQuery, isUnsafe, type Answer, type AnswerContext } from './answer/index.ts';
+import type { Audience, ChatRequest, ChatResponse } from './contract.ts';
 import { findSection, loadCorpus, type Chunk, type Corpus } from './corpus/index.ts';
 import { openDatabase, type DB } from './index/db.ts';
 import { hashedEmbedder, type Embedder } from './index/embedder.ts';
 import { ensureIndex, type IndexStatus } from './index/index.ts';
+import { streamPieces } from './format/index.ts';
+import { createGenerator, type Generator, type GeneratorOptions } from './generate/index.ts';
 import { conversationHistory, questionLogWriter } from './log/index.ts';
 import { createRetriever, type RetrievalMode, type Retriever } from './retrieve/index.ts';
 import { HISTORY_TURNS, loadLexicon, understand, type CompiledLexicon, type Query } from './understand/index.ts';
 
-export interface ChatRequest {
-  message: string;
-  conversationId?: string;
-  audience?: Audience;
-  site?: string;
+export type { ChatRequest, ChatResponse } from './contract.ts';
+
+/** Where a question came from, kept in the log so staff see it in the queue. */
+export type Channel = 'web' | 'zalo' | 'messenger' | 'cli' | (string & {});
+
+/** What a channel hands the assistant: a cleaned request, and where it came from. */
+export interface AskRequest extends ChatRequest {
+  channel?: Channel;
 }
 
-/** The body of `POST /api/chat` (shared/CONTRACT.md). */
-export interface ChatResponse {
-  conversationId: string;
-  messageId: string;
-  answered: boolean;
-  answer: string;
-  citations: Citation[];
-  suggestions: string[];
-  mode: 'extractive' | 'generative';
-  /** a question back: `answer` asks, `suggestions` are the choices */
-  clarify?: boolean;
-  /** answered below the decision's confidence: it may not fit the question */
-  uncertain?: boolean;
+export const MAX_MESSAGE_CHARS = 1500;
+
+/** Control characters, bidi overrides and lone surrogates never reach the pipeline or the log. */
+export function cleanText(s: string): string {
+  return s
+    .toWellFormed()
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069\uFEFF]/g, '')
+    .trim();
+}
+
+/** Why a message cannot be asked; each channel says it in its own words (HTTP: shared/CONTRACT.md errors). */
+export type Refusal = 'empty_message' | 'too_long';
+
+/** A request as it arrived on any channel, cleaned and measured: the same limits everywhere. */
+export function cleanRequest(raw: {
+  message: string;
+  conversationId?: string | null;
+  audience?: Audience | null;
+  site?: string | null;
+  channel?: Channel;
+}): { ok: true; request: AskRequest } | { ok: false; refusal: Refusal } {
+  const message = cleanText(raw.message);
+  if (!message) return { ok: false, refusal: 'empty_message' };
+  if ([...message].length > MAX_MESSAGE_CHARS) return { ok: false, refusal: 'too_long' };
+  const site = raw.site ? cleanText(raw.site) : '';
+  return {
+    ok: true,
+    request: {
+      message,
+      ...(raw.conversationId ? { conversationId: raw.conversationId } : {}),
+      audience: raw.audience ?? 'citizen',
+      ...(site ? { site } : {}),
+      ...(raw.channel ? { channel: raw.channel } : {}),
+    },
+  };
+}
+
+/** Thrown by `ask` for a message `cleanRequest` refuses (channels check first and answer in their own words). */
+export class RefusedMessage extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal);
+  }
 }
 
 export interface AskOptions {
   mode?: RetrievalMode;
   /** false: do not write to the question log (evals, benchmarks of retrieval alone) */
   log?: boolean;
-  /** turns the extractive answer into the final one (the generative path); `generation` goes to the log */
-  compose?: (extractive: Answer) => Promise<Answer & { generation?: string }>;
+  /** receives the answer as it is written: the model's checked text, or the extractive answer in pieces */
+  stream?: ((delta: string) => Promise<void>) | null;
+  /** the asker is gone: the model's request stops, and nothing more is streamed */
+  signal?: AbortSignal;
 }
 
 export interface Assistant {
@@ -49,8 +86,12 @@ export interface Assistant {
   understand(message: string, history?: readonly string[]): Query;
   /** retrieval + extractive answer, without logging */
   answer(req: ChatRequest, options?: AskOptions): Promise<Answer>;
-  /** what `POST /api/chat` does: answer and log */
-  ask(req: ChatRequest, options?: AskOptions): Promise<ChatResponse & { confidence: number; reason: Answer['reason'] | null }>;
+  /** what every channel does: clean, answer (generated when a model is configured), stream, log */
+  ask(req: AskRequest, options?: AskOptions): Promise<ChatResponse & { confidence: number; reason: Answer['reason'] | null }>;
+  /** the language model's side of the answer, when one is configured */
+  generator: Generator | null;
+  /** fields of `/healthz` */
+  health(): Record<string, unknown>;
   close(): void;
 }
 
@@ -60,6 +101,8 @@ export interface AssistantOptions {
   embedder?: Embedder;
   /** chunks kept outside corpus/ (curated answers of staff), re-indexed whenever the corpus index is rebuilt */
   extraChunks?: (db: DB, corpus: Corpus) => Chunk[];
+  /** a language model (LLM_*): answers are written by it from the retrieved sources, and checked */
+  generation?: GeneratorOptions;
 }
 
 /**
@@ -73,7 +116,7 @@ export function timeOrderedId(now = Date.now()): string {
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(15, 18)}-${r.slice(19)}`;
 }
 
-export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmbedder(), extraChunks }: AssistantOptions): Promise<Assistant> {
+export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmbedder(), extraChunks, generation: generating }: AssistantOptions): Promise<Assistant> {
   const corpus = loadCorpus(corpusDir);
   const db = openDatabase(dataDir);
   const index = await ensureIndex(db, corpus, embedder, extraChunks ? () => extraChunks(db, corpus) : undefined);
@@ -131,7 +174,7 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
     return { ...result, citations: [...result.citations], suggestions: [...result.suggestions], hits: [...result.hits] };
   };
 
-  return {
+  const assistant: Assistant = {
     corpus,
     db,
     retriever,
@@ -140,14 +183,23 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
     lexicon,
     understand: understandMessage,
     answer,
-    async ask(req, options = {}) {
+    generator: null,
+    health: () => assistant.generator?.health() ?? {},
+    async ask(raw, options = {}) {
+      const cleaned = cleanRequest(raw);
+      if (!cleaned.ok) throw new RefusedMessage(cleaned.refusal);
+      const req = cleaned.request;
+      const { stream = null, signal = new AbortController().signal } = options;
       // time-ordered ids (UUIDv7): a new log row lands at the end of its indexes instead of a random page,
       // several times cheaper to write once the log is large
       const conversationId = req.conversationId || timeOrderedId();
       const messageId = timeOrderedId();
       // a conversation started just now has no history to look up
       const extractive = await answer(req.conversationId ? { ...req, conversationId } : req, options);
-      const result: Answer & { generation?: string } = options.compose ? await options.compose(extractive) : extractive;
+      let result: Answer & { generation?: string } = extractive;
+      if (assistant.generator) result = await assistant.generator.compose(extractive, req, stream, signal);
+      else if (stream) for (const p of streamPieces(extractive.answer)) if (!signal.aborted) await stream(p);
+      const flags = result as { clarify?: boolean; uncertain?: boolean };
       if (options.log !== false)
         await logQuestion({
           id: messageId,
@@ -155,6 +207,7 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
           text: req.message,
           audience: req.audience ?? 'citizen',
           site: req.site ?? null,
+          channel: req.channel ?? null,
           answered: result.answered,
           reason: result.reason ?? null,
           confidence: result.confidence,
@@ -179,4 +232,6 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
     },
     close: () => db.close(),
   };
+  if (generating) assistant.generator = createGenerator(assistant, generating);
+  return assistant;
 }

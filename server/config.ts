@@ -18,11 +18,62 @@ export interface Config {
   maxStreams: number;
   llm: { baseURL: string; apiKey: string; model: string; maxConcurrent?: number } | null;
   embedding: { baseURL: string; apiKey: string; model: string } | null;
+  /** PUBLIC_BASE_URL, without a trailing slash: absolute source links in messenger replies */
+  publicBaseUrl: string | null;
+  /** the Zalo Official Account channel; null = off (`/kenh/zalo` answers 404) */
+  zalo: ZaloConfig | null;
+  /** the Facebook Messenger channel; null = off (`/kenh/messenger` answers 404) */
+  messenger: MessengerConfig | null;
+}
+
+export interface ZaloConfig {
+  appId: string;
+  appSecret: string;
+  oaSecretKey: string;
+  /** the first token pair; later pairs are rotated and kept in the database */
+  accessToken: string | null;
+  refreshToken: string | null;
+  apiBaseUrl: string;
+  oauthBaseUrl: string;
+}
+
+export interface MessengerConfig {
+  appSecret: string;
+  pageAccessToken: string;
+  verifyToken: string;
+  apiBaseUrl: string;
 }
 
 function int(value: string | undefined, fallback: number): number {
   const n = value === undefined || value === '' ? NaN : Number(value);
   return Number.isFinite(n) && n >= 0 ? Math.floor(n) : fallback;
+}
+
+const trimmed = (value: string | undefined) => value?.trim() || null;
+const withoutSlash = (url: string) => url.replace(/\/+$/, '');
+
+function zaloConfig(env: NodeJS.ProcessEnv): ZaloConfig | null {
+  const appId = trimmed(env.ZALO_APP_ID);
+  const appSecret = trimmed(env.ZALO_APP_SECRET);
+  const oaSecretKey = trimmed(env.ZALO_OA_SECRET_KEY);
+  if (!appId || !appSecret || !oaSecretKey) return null;
+  return {
+    appId,
+    appSecret,
+    oaSecretKey,
+    accessToken: trimmed(env.ZALO_ACCESS_TOKEN),
+    refreshToken: trimmed(env.ZALO_REFRESH_TOKEN),
+    apiBaseUrl: withoutSlash(trimmed(env.ZALO_API_BASE_URL) ?? 'https://openapi.zalo.me'),
+    oauthBaseUrl: withoutSlash(trimmed(env.ZALO_OAUTH_BASE_URL) ?? 'https://oauth.zaloapp.com'),
+  };
+}
+
+function messengerConfig(env: NodeJS.ProcessEnv): MessengerConfig | null {
+  const appSecret = trimmed(env.MESSENGER_APP_SECRET);
+  const pageAccessToken = trimmed(env.MESSENGER_PAGE_ACCESS_TOKEN);
+  const verifyToken = trimmed(env.MESSENGER_VERIFY_TOKEN);
+  if (!appSecret || !pageAccessToken || !verifyToken) return null;
+  return { appSecret, pageAccessToken, verifyToken, apiBaseUrl: withoutSlash(trimmed(env.MESSENGER_API_BASE_URL) ?? 'https://graph.facebook.com/v21.0') };
 }
 
 function list(value: string | undefined): string[] {
@@ -57,5 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embBase && embModel
         ? { baseURL: embBase, apiKey: env.EMBEDDING_API_KEY?.trim() || env.LLM_API_KEY?.trim() || 'no-key', model: embModel }
         : null,
+    publicBaseUrl: trimmed(env.PUBLIC_BASE_URL) ? withoutSlash(trimmed(env.PUBLIC_BASE_URL)!) : null,
+    zalo: zaloConfig(env),
+    messenger: messengerConfig(env),
   };
 }

@@ -11,6 +11,8 @@ const { app, assistant } = built;
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   const how = assistant.index.rebuilt ? `đã lập chỉ mục ${assistant.index.chunks} đoạn` : `chỉ mục có sẵn, ${assistant.index.chunks} đoạn`;
   console.log(`Hỏi đáp CNSH: http://${config.host}:${info.port} (${how}, ${Math.round(performance.now() - started)} ms)`);
+  const channels = [config.zalo && 'Zalo (/kenh/zalo)', config.messenger && 'Messenger (/kenh/messenger)'].filter(Boolean);
+  if (channels.length) console.log(`Kênh nhắn tin đang bật: ${channels.join(', ')}`);
 });
 
 let stopping = false;
@@ -24,9 +26,12 @@ function shutdown(signal: string) {
     process.exit(0);
   }, 10_000);
   force.unref();
+  // messenger answers run after their webhook was acknowledged: they finish too (within the same 10 s)
   server.close(() => {
-    built.close();
-    process.exit(0);
+    void built.channels.idle().finally(() => {
+      built.close();
+      process.exit(0);
+    });
   });
   // keep-alive connections go as soon as their response is done, so close() does not wait for their timeout
   const http = server as unknown as { closeIdleConnections?: () => void };

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createAssistant, type Assistant } from './assistant.ts';
 import { loadConfig, ROOT, type Config } from './config.ts';
+import type { ChannelOptions, Channels } from './channels/index.ts';
 import { buildServer } from './server.ts';
 
 export interface TestServer {
   url: string;
   assistant: Assistant;
+  channels: Channels;
   config: Config;
   dataDir: string;
   close(): Promise<void>;
@@ -19,11 +21,11 @@ export interface TestServer {
  * The real server on loopback, on a free port, with a fresh DATA_DIR and the real corpus.
  * `env` overrides environment variables (RATE_LIMIT_PER_MINUTE, ALLOWED_ORIGINS, LLM_BASE_URL …).
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: { channels?: ChannelOptions } = {}): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'cnsh-test-'));
   const config = loadConfig({ RATE_LIMIT_PER_MINUTE: '0', ...env, DATA_DIR: dataDir, PORT: '0' });
-  const built = await buildServer(config);
-  const { app, assistant } = built;
+  const built = await buildServer(config, options);
+  const { app, assistant, channels } = built;
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -31,6 +33,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   return {
     url: `http://127.0.0.1:${port}`,
     assistant,
+    channels,
     config,
     dataDir,
     close: () =>

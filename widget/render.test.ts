@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { STARTERS as SERVER_STARTERS } from '../server/answer/index.ts';
 import { readEvents, retryAfterSeconds } from './src/answer-stream.ts';
 import { glossaryMatcher, type GlossaryTerm } from './src/glossary.ts';
 import { parseBlocks, parseInline, plainText } from './src/markdown.ts';
-import { STARTERS } from './src/strings.ts';
 import { WIDGET_FILE } from './build.ts';
 import { widgetSize } from './size.ts';
 
@@ -95,10 +93,6 @@ describe('reading the answer stream', () => {
 });
 
 describe('the bundle', () => {
-  it('offers the same starter questions as the server', () => {
-    expect(STARTERS).toEqual(SERVER_STARTERS);
-  });
-
   it("bundles Lit's production build, whatever NODE_ENV the build ran under", () => {
     expect(readFileSync(WIDGET_FILE, 'utf8').includes('Lit is in dev mode'), "Lit's dev build is in the bundle").toBe(false);
   });

@@ -1,21 +1,6 @@
-/** Everything the assistant says in its own words (not quoted from the corpus), per asker. */
+/** Everything the assistant says in its own words (not quoted from the corpus), per asker; starters: ../starters.ts. */
 
-export type Audience = 'citizen' | 'student';
-
-export const STARTERS: Record<Audience, string[]> = {
-  citizen: [
-    'Đệm lót sinh học là gì?',
-    'Làm sao vận hành hầm biogas an toàn?',
-    'Rác hữu cơ trong nhà xử lý thế nào?',
-    'Kế hoạch của tỉnh giao Sở Nông nghiệp và Môi trường nhiệm vụ gì?',
-  ],
-  student: [
-    'Vi sinh vật phân giải hiếu khí và kị khí khác nhau thế nào?',
-    'Khí sinh học được tạo ra như thế nào?',
-    'Vi sinh vật xử lí nước thải ra sao?',
-    'Làm dự án điều tra công nghệ xử lí ô nhiễm ở địa phương thế nào?',
-  ],
-};
+import type { Audience } from '../contract.ts';
 
 /** What the assistant can help with, said the same way in every decline. */
 const CAN_HELP: Record<Audience, string> = {

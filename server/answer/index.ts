@@ -2,6 +2,8 @@ import type { Chunk } from '../corpus/index.ts';
 import type { Hit, Retrieval, Retriever } from '../retrieve/index.ts';
 import { fold, topicWords } from '../text/index.ts';
 import type { Ask, Query, SafetyRule } from '../understand/index.ts';
+import type { Audience, Citation } from '../contract.ts';
+import { STARTERS } from '../starters.ts';
 import { fillsSlot, overlap, pickSentences, sentences, slotOf } from './compose.ts';
 import {
   clarifyText,
@@ -12,28 +14,17 @@ import {
   missingAttributeText,
   NO_VERDICT,
   RELATED,
-  STARTERS,
   thanksText,
-  type Audience,
   type DeclineReason,
 } from './copy.ts';
 import { decision, probability, type Features } from './decide.ts';
 import { FAQ_MATCH, FAQ_VERDICT_MATCH, faqMatch, forAsker } from './faq.ts';
 
+export type { Audience, Citation } from '../contract.ts';
+export { STARTERS } from '../starters.ts';
 export { isUnsafe } from './guard.ts';
-export { STARTERS, type Audience } from './copy.ts';
 export { sentences, pickSentences, isMetaSentence } from './compose.ts';
 export { LOW_CONFIDENCE } from './decide.ts';
-
-export interface Citation {
-  id: string;
-  docId: string;
-  kind: Chunk['kind'];
-  title: string;
-  section: string;
-  url?: string;
-  snippet: string;
-}
 
 export type Reason = DeclineReason | 'not-in-sources' | 'distress' | 'smalltalk' | 'clarify';
 

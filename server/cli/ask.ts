@@ -13,9 +13,15 @@ if (!message) {
   process.exit(2);
 }
 const config = loadConfig();
-const assistant = await createAssistant({ dataDir: config.dataDir, corpusDir: config.corpusDir, extraChunks: curatedChunks });
+const assistant = await createAssistant({
+  dataDir: config.dataDir,
+  corpusDir: config.corpusDir,
+  extraChunks: curatedChunks,
+  // the same answer as the server gives: written by the model when one is configured
+  ...(config.llm ? { generation: { llm: config.llm, allowedOrigins: config.allowedOrigins } } : {}),
+});
 const { confidence: _confidence, reason: _reason, ...response } = await assistant.ask(
-  { message, audience: args.includes('--student') ? 'student' : 'citizen', site: 'cli' },
+  { message, audience: args.includes('--student') ? 'student' : 'citizen', site: 'cli', channel: 'cli' },
   { log: false },
 );
 console.log(JSON.stringify(response, null, 2));

@@ -13,8 +13,10 @@ import {
   type FaqEntry,
   type Source,
 } from './schema.ts';
+import type { Kind } from '../contract.ts';
 
-export type Kind = 'plan' | 'guide' | 'catalog' | 'faq';
+/** What a document is; part of the HTTP contract, since every citation says it. */
+export type { Kind } from '../contract.ts';
 
 export interface Section {
   /** URL fragment on the source page */

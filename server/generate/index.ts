@@ -1,8 +1,9 @@
 import OpenAI, { APIConnectionError, APIError } from 'openai';
-import { citationOf, type Answer, type Audience } from '../answer/index.ts';
-import type { Assistant, ChatRequest, ChatResponse } from '../assistant.ts';
+import { citationOf, type Answer } from '../answer/index.ts';
+import type { Assistant } from '../assistant.ts';
+import type { Audience, ChatRequest } from '../contract.ts';
 import type { Chunk } from '../corpus/index.ts';
-import type { ApiOptions } from '../http/api.ts';
+import { streamPieces } from '../format/index.ts';
 import { ensureGenerationColumn, redact } from '../log/index.ts';
 import { createAvailability } from './availability.ts';
 import { createChecks, createRenumbering, type Rejection } from './checks.ts';
@@ -39,8 +40,6 @@ type Stream = ((delta: string) => Promise<void>) | null;
 export interface Generator {
   /** turns the extractive answer into the final one, streaming what passes the checks */
   compose(extractive: Answer, req: Pick<ChatRequest, 'message' | 'audience'>, stream: Stream, signal: AbortSignal): Promise<Composed>;
-  /** `POST /api/chat` with generation: ApiOptions.chat */
-  chat: NonNullable<ApiOptions['chat']>;
   /** fields of `/healthz` */
   health(): Record<string, unknown>;
 }
@@ -65,14 +64,6 @@ export function pickSources(extractive: Answer, chunkById: (id: string) => Chunk
   return chunks.map((chunk, i) => ({ n: i + 1, chunk }));
 }
 
-/** Splits a text at word boundaries for streaming (the extractive answer streams like the default). */
-function pieces(text: string, size = 24): string[] {
-  const out: string[] = [];
-  const words = text.split(/(?<=\s)/);
-  for (let i = 0; i < words.length; i += size) out.push(words.slice(i, i + size).join(''));
-  return out;
-}
-
 type Attempt =
   | { kind: 'answered'; finish: string | null }
   | { kind: 'stopped'; why: 'check' | 'too-long' | 'client-gone' }
@@ -86,7 +77,7 @@ function describeFailure(e: unknown): { failure: string; retryable: boolean } {
   return { failure: 'stream-broken', retryable: true };
 }
 
-export function createGenerator(assistant: Assistant, options: GeneratorOptions): Generator {
+export function createGenerator(assistant: Pick<Assistant, 'db' | 'retriever'>, options: GeneratorOptions): Generator {
   const { llm, allowedOrigins, firstTokenMs = FIRST_TOKEN_MS, totalMs = TOTAL_MS } = options;
   const client = new OpenAI({ baseURL: llm.baseURL, apiKey: llm.apiKey, maxRetries: 0, timeout: totalMs });
   const availability = createAvailability({ maxConcurrent: llm.maxConcurrent ?? 4, cooldownMs: options.cooldownMs });
@@ -211,18 +202,12 @@ export function createGenerator(assistant: Assistant, options: GeneratorOptions)
       }
     if ('answer' in outcome) return outcome.answer;
     // nothing of the model's shown yet: the extractive answer streams as it would without a model
-    if (stream && !outcome.shown && !signal.aborted) for (const p of pieces(extractive.answer)) await stream(p);
+    if (stream && !outcome.shown && !signal.aborted) for (const p of streamPieces(extractive.answer)) await stream(p);
     return { ...extractive, generation: outcome.generation };
   };
 
   return {
     compose,
-    async chat(req, stream, signal) {
-      const { confidence: _confidence, reason: _reason, ...response } = await assistant.ask(req, {
-        compose: (extractive) => compose(extractive, req, stream, signal),
-      });
-      return response satisfies ChatResponse;
-    },
     health: () => (availability.coolingDown() ? { status: 'degraded', llm: 'unavailable' } : { llm: 'ok' }),
   };
 }

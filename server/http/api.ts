@@ -1,86 +1,41 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { z } from 'zod';
-import type { Assistant, ChatResponse } from '../assistant.ts';
+import { cleanRequest, cleanText, type Assistant } from '../assistant.ts';
+import { ChatRequestSchema, FeedbackRequestSchema, type ChatResponse } from '../contract.ts';
 import { recordFeedback } from '../log/index.ts';
 import { onClientGone, readJson, requestHeader } from './request.ts';
 import { errorBody, fail } from './errors.ts';
 
-export const MAX_MESSAGE_CHARS = 1500;
-
-/** Control characters, bidi overrides and lone surrogates never reach the pipeline or the log. */
-export function cleanText(s: string): string {
-  return s
-    .toWellFormed()
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069\uFEFF]/g, '')
-    .trim();
-}
-
-const ChatBody = z.object({
-  message: z.string(),
-  conversationId: z.string().max(100).regex(/^[\w-]*$/).optional().nullable(),
-  audience: z.enum(['citizen', 'student']).optional().nullable(),
-  site: z.string().max(200).optional().nullable(),
-});
-
-const FeedbackBody = z.object({
-  messageId: z.string().min(1).max(100),
-  helpful: z.boolean(),
-  comment: z.string().max(2000).optional().nullable(),
-});
-
-/** Splits an answer into pieces for streaming, at word boundaries. */
-function pieces(text: string, size = 24): string[] {
-  const out: string[] = [];
-  const words = text.split(/(?<=\s)/);
-  for (let i = 0; i < words.length; i += size) out.push(words.slice(i, i + size).join(''));
-  return out;
-}
-
-export interface ApiOptions {
-  /** how the chat answer is produced; defaults to the assistant's extractive answer */
-  chat?: (req: Parameters<Assistant['ask']>[0], stream: ((delta: string) => Promise<void>) | null, signal: AbortSignal) => Promise<ChatResponse>;
-}
-
-export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
+/** `POST /api/chat` and `POST /api/feedback`: the web channel of the one assistant. */
+export function apiRoutes(assistant: Assistant) {
   const api = new Hono();
 
-  const chat =
-    options.chat ??
-    (async (req, stream) => {
-      const { confidence: _confidence, reason: _reason, ...response } = await assistant.ask(req);
-      if (stream) for (const p of pieces(response.answer)) await stream(p);
-      return response;
-    });
+  const chat = async (...args: Parameters<Assistant['ask']>): Promise<ChatResponse> => {
+    const { confidence: _confidence, reason: _reason, ...response } = await assistant.ask(...args);
+    return response;
+  };
 
   api.post('/chat', async (c) => {
-    const body = await readJson(c, ChatBody);
+    const body = await readJson(c, ChatRequestSchema);
     if (!body.ok) return body.response;
-    const message = cleanText(body.value.message);
-    if (!message) return fail(c, 'empty_message');
-    if ([...message].length > MAX_MESSAGE_CHARS) return fail(c, 'too_long');
-    const req = {
-      message,
-      conversationId: body.value.conversationId || undefined,
-      audience: body.value.audience ?? 'citizen',
-      site: body.value.site ? cleanText(body.value.site) : undefined,
-    };
+    const cleaned = cleanRequest(body.value);
+    if (!cleaned.ok) return fail(c, cleaned.refusal);
+    const req = cleaned.request;
     const controller = new AbortController();
     // a client that hangs up stops the work done for it (the language model's request above all)
     onClientGone(c, () => controller.abort());
     if (!(requestHeader(c, 'accept') ?? '').includes('text/event-stream')) {
-      return c.json(await chat(req, null, controller.signal));
+      return c.json(await chat(req, { signal: controller.signal }));
     }
     const response = streamSSE(c, async (stream) => {
       stream.onAbort(() => controller.abort());
       let id = 0;
-      const result = await chat(
-        req,
-        async (delta) => {
+      const result = await chat(req, {
+        signal: controller.signal,
+        stream: async (delta) => {
           if (!controller.signal.aborted) await stream.writeSSE({ event: 'delta', data: JSON.stringify({ text: delta }), id: String(++id) });
         },
-        controller.signal,
-      );
+      });
       if (!controller.signal.aborted) await stream.writeSSE({ event: 'done', data: JSON.stringify(result), id: String(++id) });
     }, async (err, stream) => {
       // the widget shows its friendly error on this event, instead of waiting for a `done` that never comes
@@ -93,7 +48,7 @@ export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
   });
 
   api.post('/feedback', async (c) => {
-    const body = await readJson(c, FeedbackBody);
+    const body = await readJson(c, FeedbackRequestSchema);
     if (!body.ok) return body.response;
     const comment = body.value.comment ? cleanText(body.value.comment) : undefined;
     if (!recordFeedback(assistant.db, body.value.messageId, body.value.helpful, comment)) return fail(c, 'unknown_message');

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Assistant } from '../assistant.ts';
+import type { Channels } from '../channels/index.ts';
 import type { Config } from '../config.ts';
-import { apiRoutes, type ApiOptions } from './api.ts';
+import { apiRoutes } from './api.ts';
 import { fail } from './errors.ts';
 import { createGuard } from './guard/index.ts';
 import { privacyPage } from './privacy.ts';
@@ -10,10 +11,12 @@ import { pageRoutes } from './pages/index.ts';
 import { adminRoutes } from '../review/index.ts';
 import { quizRoutes } from '../quiz/index.ts';
 
-export interface AppOptions extends ApiOptions {
+export interface AppOptions {
   config: Config;
-  /** extra health fields (generation status) */
+  /** extra health fields (embedding and generation status) */
   health?: () => Record<string, unknown>;
+  /** the messenger channels (`/kenh/zalo`, `/kenh/messenger`): off ones answer 404 */
+  channels?: Channels;
 }
 
 /** The route table: a table of contents of what the server offers. */
@@ -31,7 +34,8 @@ export function createApp(assistant: Assistant, options: AppOptions) {
       ...options.health?.(),
     }),
   );
-  app.route('/api', apiRoutes(assistant, options));
+  app.route('/api', apiRoutes(assistant));
+  if (options.channels) app.route('/kenh', options.channels.routes);
   const quiz = quizRoutes(assistant, options.config);
   app.route('/api/quiz', quiz.api);
   app.get('/giao-vien', quiz.teacherPage);

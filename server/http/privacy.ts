@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import type { Config } from '../config.ts';
 import { page, pageSender, serviceFooter, serviceHeader } from './pages/layout.ts';
 
-type PrivacyConfig = Pick<Config, 'retentionDays' | 'llm' | 'allowedOrigins'>;
+type PrivacyConfig = Pick<Config, 'retentionDays' | 'llm' | 'allowedOrigins'> & Partial<Pick<Config, 'zalo' | 'messenger'>>;
 
 function llmHost(config: PrivacyConfig): string | null {
   if (!config.llm) return null;
@@ -12,6 +12,22 @@ function llmHost(config: PrivacyConfig): string | null {
   } catch {
     return config.llm.baseURL;
   }
+}
+
+/** Issue 16: what asking through Zalo or Messenger adds, shown only where those channels are on. */
+function channelSection(config: PrivacyConfig) {
+  const names = [config.zalo && 'Zalo', config.messenger && 'Messenger'].filter(Boolean).join(' hoặc ');
+  if (!names) return '';
+  return html`<section>
+    <h2>Khi bạn hỏi qua ${names}</h2>
+    <ul>
+      <li>Câu hỏi và câu trả lời được lưu như trên. Tài khoản ${names} của bạn không được lưu dưới dạng đọc được: trợ lý chỉ giữ một mã
+        băm có khóa bí mật để nối các câu hỏi của cùng một cuộc trò chuyện.</li>
+      <li>Để gửi được câu trả lời, và giải đáp của cán bộ nếu trợ lý chưa trả lời được, mã người nhận được giữ ở dạng mã hóa trong
+        7 ngày rồi xóa.</li>
+      <li>Trợ lý là máy trả lời tự động. ${names} là dịch vụ của công ty khác: tin nhắn của bạn còn chịu chính sách riêng tư của họ.</li>
+    </ul>
+  </section>`;
 }
 
 /** The privacy notice in plain Vietnamese, with the retention period and model host this server really uses. */
@@ -47,6 +63,7 @@ export function privacyHtml(config: PrivacyConfig) {
             </li>
           </ul>
         </section>
+        ${channelSection(config)}
         <section>
           <h2>Chúng tôi không lưu gì</h2>
           <ul>

@@ -19,6 +19,13 @@ export interface LoggedQuestion {
   answer: string;
   /** what happened to the language model's answer (server/generate): `used`, `replaced:<check>`, `unavailable:<failure>` … */
   generation?: string | null;
+  /** where it was asked: `zalo`, `messenger`, … (null: the web widget or the API) */
+  channel?: string | null;
+}
+
+/** The channel column exists once a question came from a messenger channel. */
+export function ensureChannelColumn(db: DB): void {
+  ensureTables(db, 'questions-channel', 'ALTER TABLE questions ADD COLUMN channel TEXT');
 }
 
 /** The generation column exists only where a language model was configured. */
@@ -52,6 +59,10 @@ export function logQuestion(db: DB, q: LoggedQuestion, now = Date.now()): void {
     ensureGenerationColumn(db);
     db.prepare('UPDATE questions SET generation = ? WHERE id = ?').run(q.generation, q.id);
   }
+  if (q.channel != null) {
+    ensureChannelColumn(db);
+    statement(db, 'UPDATE questions SET channel = ? WHERE id = ?').run(q.channel, q.id);
+  }
 }
 
 interface PendingQuestion {
@@ -74,6 +85,7 @@ export function questionLogWriter(db: DB): (q: LoggedQuestion) => Promise<void> 
     try {
       // adding the column opens its own transaction: never inside the batch's
       if (batch.some((p) => p.q.generation != null)) ensureGenerationColumn(db);
+      if (batch.some((p) => p.q.channel != null)) ensureChannelColumn(db);
       db.transaction(() => {
         for (const p of batch) logQuestion(db, p.q, p.now);
       })();

@@ -1,5 +1,13 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import {
+  MAX_ROUND_SIZE,
+  QuizAnswerRequestSchema,
+  RoundCompleteRequestSchema,
+  type QuizChecked,
+  type QuizQuestion,
+  type QuizRoundResponse,
+  type QuizTopicsResponse,
+} from '../contract.ts';
 import { readJson } from '../http/request.ts';
 import { fail } from '../http/errors.ts';
 import type { DB } from '../index/db.ts';
@@ -11,22 +19,9 @@ import { TOPICS, type Topic } from './schema.ts';
 export const ALL_TOPICS = 'tat-ca';
 export const ALL_TOPICS_LABEL = 'Tất cả chủ đề';
 export const ROUND_SIZE = 5;
-export const MAX_ROUND_SIZE = 10;
+export { MAX_ROUND_SIZE };
 
 const DIFFICULTY_ORDER = { de: 0, 'trung-binh': 1, kho: 2 } as const;
-
-const AnswerBody = z.object({
-  questionId: z.string().min(1).max(100),
-  choice: z.string().min(1).max(100),
-});
-
-const RoundCompleteBody = z
-  .object({
-    topic: z.string().max(100),
-    score: z.number().int().min(0).max(MAX_ROUND_SIZE),
-    total: z.number().int().min(1).max(MAX_ROUND_SIZE),
-  })
-  .refine((b) => b.score <= b.total, { path: ['score'] });
 
 function shuffled<T>(items: readonly T[]): T[] {
   const out = [...items];
@@ -38,7 +33,7 @@ function shuffled<T>(items: readonly T[]): T[] {
 }
 
 /** What a student sees of a question before answering: no answer, no explanation. */
-function asked(q: BankQuestion) {
+function asked(q: BankQuestion): QuizQuestion {
   return { id: q.id, topic: q.topic, difficulty: q.difficulty, question: q.question, options: shuffled(q.options) };
 }
 
@@ -57,7 +52,7 @@ export function quizApi(db: DB, bank: QuizBank) {
 
   api.get('/topics', (c) => {
     c.header('Cache-Control', 'public, max-age=300');
-    return c.json({ topics: bank.topics });
+    return c.json({ topics: bank.topics } satisfies QuizTopicsResponse);
   });
 
   api.get('/', (c) => {
@@ -76,11 +71,11 @@ export function quizApi(db: DB, bank: QuizBank) {
     return c.json({
       topic: { id: topic, label: topic === ALL_TOPICS ? ALL_TOPICS_LABEL : TOPICS[topic as Topic] },
       questions: round.map(asked),
-    });
+    } satisfies QuizRoundResponse);
   });
 
   api.post('/answer', async (c) => {
-    const body = await readJson(c, AnswerBody);
+    const body = await readJson(c, QuizAnswerRequestSchema);
     if (!body.ok) return body.response;
     const q = bank.byId.get(body.value.questionId);
     if (!q) return fail(c, 'not_found', 'Không tìm thấy câu hỏi này trong ngân hàng câu hỏi ôn tập. Hãy bắt đầu một lượt mới.');
@@ -93,11 +88,11 @@ export function quizApi(db: DB, bank: QuizBank) {
       correctChoice: q.correctChoice,
       explanation: q.explanation,
       source: { title: q.resolved.title, section: q.resolved.section, url: q.resolved.url },
-    });
+    } satisfies QuizChecked);
   });
 
   api.post('/round-complete', async (c) => {
-    const body = await readJson(c, RoundCompleteBody);
+    const body = await readJson(c, RoundCompleteRequestSchema);
     if (!body.ok) return body.response;
     const { topic, score, total } = body.value;
     if (topic !== ALL_TOPICS && !known(topic)) return fail(c, 'invalid', topicError(bank));

@@ -15,6 +15,9 @@ import { queueRoutes } from './routes/queue.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { passwordRoutes, signInRoutes, signOutRoutes } from './routes/sign-in.ts';
 import { staffRoutes } from './routes/staff.ts';
+import { channelRoutes } from './routes/channels.ts';
+import type { Channels } from '../channels/index.ts';
+import { ensureChannelColumn } from '../log/index.ts';
 
 const STATIC: Record<string, { type: string; body: string }> = Object.fromEntries(
   [
@@ -38,6 +41,8 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface AdminOptions {
   config: Pick<Config, 'trustProxy'>;
+  /** the messenger channels: staff answers go back to Zalo askers through them */
+  channels?: Channels;
 }
 
 /**
@@ -47,6 +52,8 @@ export interface AdminOptions {
 export function adminRoutes(assistant: Assistant, options: AdminOptions) {
   const { db } = assistant;
   ensureReviewTables(db);
+  // the queue shows where a question was asked (issue 16)
+  ensureChannelColumn(db);
   const proxies = trustedProxies(options.config.trustProxy);
   const cookies = staffCookies(proxies);
   const { cookieName } = cookies;
@@ -133,6 +140,9 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
 
   // ——— thống kê, CSV, báo cáo năm ———
   reportRoutes(admin, deps);
+
+  // ——— kênh Zalo: gửi giải đáp tới người hỏi ———
+  channelRoutes(admin, deps, options.channels);
 
   // ——— tài khoản ———
   passwordRoutes(admin, deps);

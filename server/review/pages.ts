@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { CorpusDocument } from '../corpus/index.ts';
 import type { AuditRow } from './db.ts';
+import { CHANNEL_LABEL } from '../channels/strings.ts';
 import { questionsChart, rankingChart } from './charts.ts';
 import { AUDIENCES, AUDIENCE_LABEL, CURATED_STATUS_LABEL, LIMITS, type CuratedAnswer, type CuratedStatus } from './curated.ts';
 import { REVIEW_STATUSES, STATUS_LABEL, WHY_LABEL, type Note, type QueueFilter, type ReviewGroup, type Why } from './queue.ts';
@@ -306,7 +307,7 @@ export function groupPage(v: GroupView) {
                   <span class="q">${it.text}</span>
                 </label>
                 <div class="meta">
-                  ${formatDateTime(it.createdAt)} · ${AUDIENCE_LOG_LABEL[it.audience] ?? it.audience}${it.site ? html` · trang ${it.site}` : ''} ·
+                  ${formatDateTime(it.createdAt)} · ${AUDIENCE_LOG_LABEL[it.audience] ?? it.audience}${it.site ? html` · trang ${it.site}` : ''}${it.channel ? html` · qua ${CHANNEL_LABEL[it.channel] ?? it.channel}` : ''} ·
                   độ tin cậy ${Math.round(it.confidence * 100)}% ${whyBadges(it.why)} ${statusBadge(it.status)}
                 </div>
                 ${it.answered

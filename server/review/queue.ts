@@ -33,6 +33,8 @@ export interface ReviewItem {
   createdAt: number;
   audience: string;
   site: string | null;
+  /** `zalo`, `messenger`: asked in a messenger rather than the widget */
+  channel: string | null;
   answered: boolean;
   reason: string | null;
   confidence: number;
@@ -80,6 +82,7 @@ interface ItemRow {
   text: string;
   audience: string;
   site: string | null;
+  channel: string | null;
   answered: number;
   reason: string | null;
   confidence: number;
@@ -95,7 +98,7 @@ interface ItemRow {
 const COMMENT_SEPARATOR = '\u001f';
 
 const ITEM_SELECT = `
-  SELECT q.id, q.created_at, q.text, q.audience, q.site, q.answered, q.reason, q.confidence, q.cited, q.answer,
+  SELECT q.id, q.created_at, q.text, q.audience, q.site, q.channel, q.answered, q.reason, q.confidence, q.cited, q.answer,
          f.up, f.down, f.comments, coalesce(r.status, 'open') AS review_status, r.curated_id
   FROM questions q
   LEFT JOIN review_state r ON r.question_id = q.id
@@ -123,6 +126,7 @@ function toItem(r: ItemRow): ReviewItem {
     createdAt: r.created_at,
     audience: r.audience,
     site: r.site,
+    channel: r.channel,
     answered: !!r.answered,
     reason: r.reason,
     confidence: r.confidence,

@@ -1,26 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ChatResponse } from '../../server/contract.ts';
 
-/** A citation as `POST /api/chat` sends it (shared/CONTRACT.md). */
-export interface Citation {
-  id: string;
-  docId: string;
-  kind: string;
-  title: string;
-  section: string;
-  url?: string;
-  snippet: string;
-}
-
-/** The final `done` event of `POST /api/chat`. */
-export interface ChatResponse {
-  conversationId: string;
-  messageId: string;
-  answered: boolean;
-  answer: string;
-  citations: Citation[];
-  suggestions: string[];
-  mode: string;
-}
+/** The response shapes are the server's own (server/contract.ts), imported as types only: 0 bytes here. */
+export type { ChatResponse, Citation } from '../../server/contract.ts';
 
 export type FailureKind = 'offline' | 'network' | 'interrupted' | 'rate' | 'server';
 

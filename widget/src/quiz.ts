@@ -5,33 +5,10 @@
  * URL (`/widget.js?v=…`) loaded the widget. Nothing is stored: the round lives in memory only.
  */
 import type { html as litHtml, nothing as litNothing, ReactiveController, ReactiveControllerHost, TemplateResult } from 'lit';
+import type { QuizChecked, QuizQuestion, QuizRoundResponse, QuizTopic, QuizTopicsResponse } from '../../server/contract.ts';
 
-export interface QuizOption {
-  id: string;
-  text: string;
-}
-
-export interface QuizQuestion {
-  id: string;
-  topic: string;
-  difficulty: string;
-  question: string;
-  options: QuizOption[];
-}
-
-export interface QuizTopic {
-  id: string;
-  label: string;
-  count: number;
-}
-
-/** `POST /api/quiz/answer` */
-export interface QuizChecked {
-  correct: boolean;
-  correctChoice: string;
-  explanation: string;
-  source: { title: string; section: string; url: string };
-}
+/** The quiz API's shapes are the server's own (server/contract.ts), imported as types only. */
+export type { QuizChecked, QuizOption, QuizQuestion, QuizTopic } from '../../server/contract.ts';
 
 export interface QuizDeps {
   host: ReactiveControllerHost & HTMLElement & { readonly renderRoot: HTMLElement | DocumentFragment };
@@ -238,7 +215,7 @@ class QuizRound implements ReactiveController, QuizView {
 
   private async loadTopics() {
     this.topicsRequested = true;
-    const result = await call<{ topics: QuizTopic[] }>(this.url('/topics'));
+    const result = await call<QuizTopicsResponse>(this.url('/topics'));
     this.topicsRequested = false;
     if (result.ok) {
       this.topics = result.data.topics;
@@ -259,7 +236,7 @@ class QuizRound implements ReactiveController, QuizView {
     this.phase = 'loading';
     this.error = null;
     this.update();
-    const result = await call<{ topic: { id: string; label: string }; questions: QuizQuestion[] }>(
+    const result = await call<QuizRoundResponse>(
       `${this.url('')}?topic=${encodeURIComponent(topic)}&n=${ROUND_SIZE}`,
     );
     if (generation !== this.generation) return;

@@ -1,22 +1,11 @@
 /** Every word the widget shows, in one place so a reviewer can read the whole voice of the product. */
 
-export type Audience = 'citizen' | 'student';
+import type { Audience } from '../../server/contract.ts';
 
-/** Same questions as server/answer/index.ts STARTERS (a test keeps them in step). */
-export const STARTERS: Record<Audience, string[]> = {
-  citizen: [
-    'Đệm lót sinh học là gì?',
-    'Làm sao vận hành hầm biogas an toàn?',
-    'Rác hữu cơ trong nhà xử lý thế nào?',
-    'Kế hoạch của tỉnh giao Sở Nông nghiệp và Môi trường nhiệm vụ gì?',
-  ],
-  student: [
-    'Vi sinh vật phân giải hiếu khí và kị khí khác nhau thế nào?',
-    'Khí sinh học được tạo ra như thế nào?',
-    'Vi sinh vật xử lí nước thải ra sao?',
-    'Làm dự án điều tra công nghệ xử lí ô nhiễm ở địa phương thế nào?',
-  ],
-};
+export type { Audience } from '../../server/contract.ts';
+
+/** The starter questions every channel offers, from the one module that holds them. */
+export { STARTERS } from '../../server/starters.ts';
 
 export const WELCOME: Record<Audience, string> = {
   citizen:

@@ -8,7 +8,7 @@ import { streamLimit, type StreamLimit } from './streams.ts';
 
 export { cameOverTls, clientAddress, rateKey, trustedProxies } from './client.ts';
 export { apiOrigins, canonicalOrigin } from './origins.ts';
-export { rateLimit } from './rate-limit.ts';
+export { createRateLimiter, rateLimit, type RateLimiter } from './rate-limit.ts';
 export { contentSecurityPolicy, secureHeaders } from './secure-headers.ts';
 export { streamLimit, type StreamLimit } from './streams.ts';
 

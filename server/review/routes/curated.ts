@@ -15,6 +15,7 @@ import {
 } from '../curated.ts';
 import { answerFormPage, curatedListPage, messagePage, type AnswerFormView, type SectionChoice } from '../pages.ts';
 import { groupOf } from '../queue.ts';
+import { zaloOffer } from './channels.ts';
 import { isJsonRequest, jsonError, many, one, type ConsoleDeps, type Env, type Form } from './http.ts';
 
 /** Curated answers: written once by staff from a queue group, then served by the assistant as an FAQ entry. */
@@ -135,6 +136,8 @@ export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
       });
       return c.html(answerFormPage(view), 422);
     }
+    // issue 16: askers in Zalo are offered the answer right after it is published
+    if (publish && zaloOffer({ assistant }, result.answer.id)) return c.redirect(`/admin/giai-dap/${result.answer.id}/zalo?moi=1`, 303);
     return c.redirect(`/admin/giai-dap/${result.answer.id}?tb=${publish ? 'da-xuat-ban' : 'da-luu-nhap'}`, 303);
   };
 

@@ -1,0 +1,150 @@
+import type { DB } from '../index/db.ts';
+import { plainText, SOURCES_LABEL } from '../format/index.ts';
+import { DAY_MS } from '../log/retention.ts';
+import type { Channels } from './index.ts';
+import { CHANNEL_TEXT } from './strings.ts';
+
+/**
+ * The staff loop on Zalo: a question asked in Zalo that staff later answer (a published curated answer) can
+ * be sent to its asker. Zalo lets an OA write to a user for 7 days after the user's last message (−230 after
+ * that), and not between 22:00 and 06:00 Vietnam time (−234): such an answer waits for 06:00.
+ */
+
+export const STAFF_WINDOW_MS = 7 * DAY_MS;
+/** Within this long of the question, a reply is a free "reply" message; later ones count against the OA's quota. */
+export const FREE_REPLY_MS = 2 * DAY_MS;
+const VN_OFFSET_MS = 7 * 3600_000;
+
+/** 22:00–06:00 in Vietnam (UTC+7, no daylight saving). */
+export function inQuietHours(now = Date.now()): boolean {
+  const hour = new Date(now + VN_OFFSET_MS).getUTCHours();
+  return hour >= 22 || hour < 6;
+}
+
+/** The next 06:00 in Vietnam, as ms since epoch. */
+export function nextMorning(now = Date.now()): number {
+  const vn = new Date(now + VN_OFFSET_MS);
+  const six = Date.UTC(vn.getUTCFullYear(), vn.getUTCMonth(), vn.getUTCDate(), 6) - VN_OFFSET_MS;
+  return six > now ? six : six + DAY_MS;
+}
+
+export interface Asker {
+  questionId: string;
+  text: string;
+  askedAt: number;
+  /** within 48 h: a free reply */
+  free: boolean;
+  delivery: { status: string; at: number; errorCode: number | null } | null;
+}
+
+/** The Zalo askers of the questions a curated answer answers, asked within the last 7 days, with what was sent. */
+export function zaloAskers(db: DB, curatedId: string, now = Date.now()): Asker[] {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'channel_events'").get()) return [];
+  const rows = db
+    .prepare(
+      `SELECT q.id, q.text, q.created_at,
+              (SELECT d.status || '|' || d.created_at || '|' || coalesce(d.error_code, '') FROM channel_deliveries d
+               WHERE d.question_id = q.id AND d.purpose = 'staff' ORDER BY d.id DESC LIMIT 1) AS delivery
+       FROM review_state r
+       JOIN questions q ON q.id = r.question_id
+       JOIN channel_events e ON e.question_id = q.id AND e.channel = 'zalo'
+       WHERE r.curated_id = ? AND q.created_at >= ? AND e.recipient IS NOT NULL
+       ORDER BY q.created_at`,
+    )
+    .all(curatedId, now - STAFF_WINDOW_MS) as { id: string; text: string; created_at: number; delivery: string | null }[];
+  return rows.map((r) => {
+    const [status = '', at = '0', code = ''] = r.delivery?.split('|') ?? [];
+    return {
+      questionId: r.id,
+      text: r.text,
+      askedAt: r.created_at,
+      free: now - r.created_at <= FREE_REPLY_MS,
+      delivery: r.delivery ? { status, at: Number(at), errorCode: code ? Number(code) : null } : null,
+    };
+  });
+}
+
+/** The staff answer as a Zalo message: who answers, the question, the answer, its sources. */
+export function staffMessage(question: string, answer: { answer: string; sources: { docId: string }[] }, baseUrl: string | null): string {
+  const sources = [...new Set(answer.sources.map((s) => s.docId))].map((docId, i) => `[${i + 1}] ${baseUrl ? `${baseUrl}/nguon/${encodeURIComponent(docId)}` : docId}`);
+  return [CHANNEL_TEXT.staffIntro, `“${question}”`, plainText(answer.answer, baseUrl), ...(sources.length ? [[SOURCES_LABEL, ...sources].join('\n')] : [])].join('\n\n');
+}
+
+export type StaffSend = { questionId: string; outcome: 'sent' | 'queued' | 'failed' | 'skipped'; errorCode?: number | null };
+
+/**
+ * Sends a curated answer to each chosen Zalo asker not yet sent it (a queued one counts as sent); at night it
+ * is queued for 06:00. Every outcome is a `channel_deliveries` row with the staff member's name.
+ */
+export async function sendStaffAnswer(
+  db: DB,
+  channels: Channels,
+  curated: { id: string; answer: string; sources: { docId: string }[] },
+  questionIds: string[],
+  staff: string,
+  baseUrl: string | null,
+  now = Date.now(),
+): Promise<StaffSend[]> {
+  const zalo = channels.zalo;
+  const inbox = channels.inbox;
+  if (!zalo || !inbox) return questionIds.map((questionId) => ({ questionId, outcome: 'skipped' }));
+  const askers = new Map(zaloAskers(db, curated.id, now).map((a) => [a.questionId, a]));
+  const out: StaffSend[] = [];
+  for (const questionId of questionIds) {
+    const asker = askers.get(questionId);
+    if (!asker || asker.delivery?.status === 'sent' || asker.delivery?.status === 'queued') {
+      out.push({ questionId, outcome: 'skipped' });
+      continue;
+    }
+    const event = db.prepare("SELECT event_id, recipient FROM channel_events WHERE channel = 'zalo' AND question_id = ?").get(questionId) as {
+      event_id: string;
+      recipient: string;
+    };
+    const text = staffMessage(asker.text, curated, baseUrl);
+    const queue = () => {
+      inbox.recordDelivery({ channel: 'zalo', eventId: event.event_id, questionId, purpose: 'staff', status: 'queued', parts: 0, staff, dueAt: nextMorning(now), text: inbox.keys.seal(text) }, now);
+      out.push({ questionId, outcome: 'queued' });
+    };
+    if (inQuietHours(now)) {
+      queue();
+      continue;
+    }
+    const d = await zalo.responder.deliver(inbox.keys.open(event.recipient), text, event.event_id, { eventId: event.event_id, questionId, purpose: 'staff', staff });
+    // Zalo's own clock says it is night there: wait for the morning as well
+    if (d.status === 'failed' && d.errorCode === -234) {
+      queue();
+      continue;
+    }
+    out.push({ questionId, outcome: d.status === 'sent' ? 'sent' : 'failed', errorCode: d.errorCode ?? null });
+  }
+  return out;
+}
+
+/** Sends the staff answers queued for the morning whose time has come (run every minute). */
+export async function sendDueStaffAnswers(db: DB, channels: Channels, now = Date.now()): Promise<number> {
+  const { zalo, inbox } = channels;
+  if (!zalo || !inbox || inQuietHours(now)) return 0;
+  const due = db
+    .prepare("SELECT id, event_id, question_id, text, staff FROM channel_deliveries WHERE channel = 'zalo' AND status = 'queued' AND due_at <= ? ORDER BY id")
+    .all(now) as { id: number; event_id: string; question_id: string; text: string; staff: string }[];
+  let sent = 0;
+  for (const row of due) {
+    // taken by one process only
+    if (db.prepare("UPDATE channel_deliveries SET status = 'sending' WHERE id = ? AND status = 'queued'").run(row.id).changes !== 1) continue;
+    const event = db.prepare("SELECT recipient FROM channel_events WHERE channel = 'zalo' AND event_id = ?").get(row.event_id) as { recipient: string | null } | undefined;
+    if (!event?.recipient) {
+      db.prepare("UPDATE channel_deliveries SET status = 'failed', error = 'expired', text = NULL WHERE id = ?").run(row.id);
+      continue;
+    }
+    const d = await zalo.responder.deliver(inbox.keys.open(event.recipient), inbox.keys.open(row.text), row.event_id, {
+      eventId: row.event_id,
+      questionId: row.question_id,
+      purpose: 'staff',
+      staff: row.staff,
+    });
+    // the queued row becomes history; the new row (from deliver) holds the outcome
+    db.prepare("UPDATE channel_deliveries SET status = ?, text = NULL WHERE id = ?").run(d.status === 'sent' ? 'delivered-later' : 'failed', row.id);
+    if (d.status === 'sent') sent++;
+  }
+  return sent;
+}
