@@ -35,5 +35,7 @@ export function faqMatch(q: QueryAnalysis, chunk: Chunk, idf: (t: string) => num
 
 /** Among strong matches, one written for the asker comes first ("hô hoán người lớn" is for students). */
 export function forAsker(c: Chunk, audience: 'citizen' | 'student'): boolean {
+  // an entry that names no audience (a staff answer) is for everyone
+  if (!c.audience.length) return true;
   return audience === 'student' ? c.audience.includes('student') : !c.audience.every((a) => a === 'student');
 }

@@ -45,8 +45,8 @@ describe('one assistant seam for every channel', () => {
     const deltas: string[] = [];
     const response = await channel.receive('u1', '  Làm sao vận hành hầm biogas an toàn?\u202E ', async (d) => void deltas.push(d));
     expect(response.mode).toBe('generative');
-    // the shape every channel and the widget rely on, exactly (nothing more than `confidence`, kept server-side)
-    const { confidence: _confidence, ...wire } = response;
+    // the shape every channel and the widget rely on, exactly (nothing more than `confidence` and `reason`, kept server-side)
+    const { confidence: _confidence, reason: _reason, ...wire } = response;
     expect(ChatResponseSchema.strict().safeParse(wire).success).toBe(true);
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join('').trim()).toBe(response.answer);

@@ -132,6 +132,27 @@ export const WEIGHTS = {
   depth: 40,
 } as const;
 
+/**
+ * Word pairs that the corpus writes with both syllables capitalised in most of their occurrences after the
+ * start of a sentence: names of places and bodies. "Hôm nay Mộc Châu có mưa không" names no topic.
+ */
+export function properNamesOf(texts: readonly string[]): Set<string> {
+  const capital = new Map<string, number>();
+  const seen = new Map<string, number>();
+  for (const text of texts)
+    for (const sentence of text.split(/[.!?:;\n]+/)) {
+      const words = sentence.match(/[\p{L}\p{N}]+/gu) ?? [];
+      for (let i = 1; i + 1 < words.length; i++) {
+        const key = `${fold(words[i]!)}_${fold(words[i + 1]!)}`;
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+        if (/^\p{Lu}/u.test(words[i]!) && /^\p{Lu}/u.test(words[i + 1]!)) capital.set(key, (capital.get(key) ?? 0) + 1);
+      }
+    }
+  const out = new Set<string>();
+  for (const [key, n] of capital) if (n >= 2 && n / seen.get(key)! >= 0.8) out.add(key);
+  return out;
+}
+
 export interface RetrieveOptions {
   mode?: RetrievalMode;
   audience?: string;
@@ -180,6 +201,8 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
   const RECENT_MAX = 2000;
   /** words and word pairs of headings and glossary terms that are specific (rare enough) to name a topic */
   let lexicon = new Set<string>();
+  /** word pairs the corpus writes capitalised: places and bodies ("Mộc Châu", "Tây Ninh"), never a topic */
+  let properNames = new Set<string>();
 
   let generation = 0;
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
@@ -210,6 +233,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
     }
     total = Math.max(rows.length, 1);
     vocabulary = [...df.keys()].filter((t) => !t.includes('_') && t.length >= 2 && !/^\d+$/.test(t));
+    properNames = properNamesOf(db.prepare('SELECT text FROM chunks').pluck().all() as string[]);
     lexicon = new Set();
     const names = db.prepare("SELECT section, questions FROM chunks WHERE kind != 'faq'").all() as { section: string; questions: string | null }[];
     for (const n of names)
@@ -357,11 +381,11 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
       return row ? toChunk(row) : null;
     },
     // "balasaa": the commonest slip on a phone, a doubled key, is read through as retrieval reads it
-    isDomain: (term) => lexicon.has(term) || lexicon.has(term.replace(/(.)\1+/g, '$1')),
+    isDomain: (term) => !properNames.has(term) && (lexicon.has(term) || lexicon.has(term.replace(/(.)\1+/g, '$1'))),
     isGeneric: (term) => (df.get(term) ?? 0) / total > WEIGHTS.genericShare,
     isKnownPair: (pair) => {
       const n = df.get(pair) ?? 0;
-      return n > 0 && n / total <= WEIGHTS.genericShare;
+      return n > 0 && n / total <= WEIGHTS.genericShare && !properNames.has(pair);
     },
     async retrieve(question, { mode = 'hybrid', audience, limit = 10, alternative = null, context = '', focus = '', focusAlternative = null, measure = '', measureAlternative = null } = {}) {
       current();

@@ -72,7 +72,17 @@ function trim(words: string[], lex: CompiledLexicon): string[] {
 }
 
 function frameOf(t: Tokens, lex: CompiledLexicon): { intent: Intent | null; at: Set<number> } {
-  for (const { intent, phrases } of lex.frames) {
+  for (const { intent, phrases, gapped } of lex.frames) {
+    // "giá lợn hơi hôm nay bao nhiêu": a frame in two parts with the topic between them
+    for (const [a, b] of gapped) {
+      const first = findPhrases(t, [a])[0];
+      const second = first && findPhrases(t, [b]).find((f) => f.at > first.at);
+      if (first && second) {
+        const at = new Set<number>();
+        for (const f of [first, second]) for (let j = 0; j < f.phrase.tokens.length; j++) at.add(f.at + j);
+        return { intent, at };
+      }
+    }
     const found = findPhrases(t, phrases);
     if (found.length) {
       const at = new Set<number>();

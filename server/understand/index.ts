@@ -147,7 +147,7 @@ export function topicOf(t: Tokens, ctx: Context, skip: ReadonlySet<number> = new
 
 function hasOwnTopic(clause: Clause, ctx: Context): boolean {
   if (conceptsIn(clause.tokens, ctx.lexicon).length) return true;
-  return topicTerms(clause.tokens, clause.frameAt).some((t) => (t.includes('_') ? ctx.vocabulary.isDomain(t) : isTopicWord(t, ctx)));
+  return topicTerms(clause.tokens, clause.frameAt).some((t) => (t.includes('_') ? isTopicPair(t, ctx) : isTopicWord(t, ctx)));
 }
 
 /** One or two everyday words besides the frame ("bao lâu thì dùng được?"): an ask about something unnamed. */

@@ -79,8 +79,8 @@ export interface CompiledLexicon {
   concepts: Concept[];
   /** every surface form and term, with the concept it names */
   surface: { phrase: Phrase; concept: Concept; isTerm: boolean }[];
-  /** frames in order of priority */
-  frames: { intent: Intent; phrases: Phrase[] }[];
+  /** frames in order of priority; a gapped frame ("giá … bao nhiêu") is two phrases with words between them */
+  frames: { intent: Intent; phrases: Phrase[]; gapped: [Phrase, Phrase][] }[];
   greetings: Phrase[];
   address: Phrase[];
   leadIns: Phrase[];
@@ -113,7 +113,14 @@ export function compileLexicon(data: LexiconData, glossary: readonly Pick<Glossa
   return {
     concepts,
     surface,
-    frames: order.map((intent) => ({ intent, phrases: phrases(data.frames[intent as keyof LexiconData['frames']] ?? []) })),
+    frames: order.map((intent) => {
+      const all = data.frames[intent as keyof LexiconData['frames']] ?? [];
+      return {
+        intent,
+        phrases: phrases(all.filter((f) => !f.includes('…'))),
+        gapped: all.filter((f) => f.includes('…')).map((f) => f.split('…').map((x) => phrase(x.trim())) as [Phrase, Phrase]),
+      };
+    }),
     greetings: phrases(data.preamble.greetings),
     address: phrases(data.preamble.address),
     leadIns: phrases(data.preamble['lead-ins']),
