@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import type { CorpusDocument } from '../corpus/index.ts';
 import type { AuditRow } from './db.ts';
 import { questionsChart, rankingChart } from './charts.ts';
-import { AUDIENCES, AUDIENCE_LABEL, CURATED_STATUS_LABEL, LIMITS, type CuratedAnswer, type CuratedStatus } from './curated.ts';
+import { AUDIENCES, AUDIENCE_LABEL, CURATED_STATUS_LABEL, LIMITS, type CuratedAnswer, type CuratedStatus, type OfficialRef } from './curated.ts';
 import { REVIEW_STATUSES, STATUS_LABEL, WHY_LABEL, type Note, type QueueFilter, type ReviewGroup, type Why } from './queue.ts';
 import type { StaffSession } from './session.ts';
 import { ROLE_LABEL, type Staff } from './staff.ts';
@@ -362,6 +362,10 @@ export interface AnswerFormView {
   answer: string;
   audience: string[];
   chosen: Set<string>;
+  /** official documents outside the corpus */
+  references: OfficialRef[];
+  /** the answer rests on the Sở's own word */
+  ownAnswer?: boolean;
   suggested: SectionChoice[];
   documents: { doc: CorpusDocument; sections: SectionChoice[] }[];
   questionIds: string[];
@@ -428,14 +432,30 @@ export function answerFormPage(v: AnswerFormView) {
           )}
         </fieldset>
         <fieldset class="sources">
-          <legend>Nguồn: chọn các mục tài liệu làm căn cứ cho câu trả lời (ít nhất một)</legend>
+          <legend>Nguồn của câu trả lời: mục tài liệu, văn bản chính thức, hoặc chính Sở (ít nhất một)</legend>
+          <label class="own">
+            <input type="checkbox" name="cua-so" value="1" ${v.ownAnswer ? html`checked` : ''} />
+            Giải đáp của chính Sở: không dựa trên tài liệu nào trong kho (ví dụ khi tài liệu không nói tới việc này). Người dân thấy nguồn là
+            “Giải đáp của Sở Nông nghiệp và Môi trường”.
+          </label>
+          <h3>Văn bản chính thức ngoài kho tài liệu</h3>
+          <p class="hint">Ghi tên văn bản (số hiệu, ngày ban hành) và đường dẫn công khai của nó, ví dụ trên cổng thông tin của tỉnh.</p>
+          ${[...v.references, ...(v.references.length < LIMITS.references ? [{ title: '', url: '' }] : [])].map(
+            (r, i) => html`<div class="reference">
+              <label for="van-ban-ten-${i}">Tên văn bản ${i + 1}</label>
+              <input id="van-ban-ten-${i}" name="van-ban-ten" maxlength="300" value="${r.title}" />
+              <label for="van-ban-link-${i}">Đường dẫn văn bản ${i + 1}</label>
+              <input id="van-ban-link-${i}" name="van-ban-link" type="url" inputmode="url" maxlength="500" placeholder="https://" value="${r.url}" />
+            </div>`,
+          )}
+          <h3>Mục tài liệu trong kho</h3>
           ${v.suggested.length
-            ? html`<h3>Các mục gần với câu hỏi</h3>
+            ? html`<h4>Các mục gần với câu hỏi</h4>
                 <ul class="sections">
                   ${v.suggested.map((s) => sectionBox(s, v.chosen))}
                 </ul>`
             : ''}
-          <h3>Tất cả tài liệu</h3>
+          <h4>Tất cả tài liệu</h4>
           ${v.documents.map(
             (d) => html`<details ${d.sections.some((s) => v.chosen.has(s.value)) ? html`open` : ''}>
               <summary>${d.doc.title}</summary>

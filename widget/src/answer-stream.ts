@@ -20,6 +20,10 @@ export interface ChatResponse {
   citations: Citation[];
   suggestions: string[];
   mode: string;
+  /** answered, but below the answers' confidence threshold: it may not fit the question */
+  uncertain?: boolean;
+  /** a clarifying question back: `answer` asks, `suggestions` are the choices */
+  clarify?: boolean;
 }
 
 export type FailureKind = 'offline' | 'network' | 'interrupted' | 'rate' | 'server';
