@@ -96,7 +96,7 @@ export const T = {
   read: 'Đọc',
   readStop: 'Dừng đọc',
   readLabel: 'Đọc to câu trả lời',
-  onlineVoice: 'Giọng đọc này chạy trực tuyến: trình duyệt gửi nội dung câu trả lời tới nhà cung cấp giọng đọc (Edge gửi tới Microsoft).',
+  onlineVoice: 'Giọng đọc trực tuyến: nội dung được gửi đi (Edge gửi tới Microsoft).',
   tabs: 'Hỏi đáp hoặc ôn tập',
   tabChat: 'Hỏi đáp',
   tabQuiz: 'Ôn tập',

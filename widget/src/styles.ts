@@ -27,7 +27,7 @@ export const styles = css`
   :host([hidden]) { display: none; }
   *, *::before, *::after { box-sizing: border-box; }
   button, textarea { font: inherit; color: inherit; }
-  button { cursor: pointer; min-height: 24px; min-width: 24px; }
+  button { cursor: pointer; min-height: 24px; min-width: 24px; -webkit-tap-highlight-color: transparent; }
   button:disabled { cursor: not-allowed; opacity: 0.7; }
   a { color: var(--lk); text-underline-offset: 2px; }
   :focus-visible { outline: 3px solid var(--fo); outline-offset: 2px; }
