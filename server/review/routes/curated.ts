@@ -5,6 +5,7 @@ import {
   AUDIENCES,
   corpusResolver,
   curatedById,
+  distinctVariants,
   listCurated,
   saveCurated,
   sourceRefOf,
@@ -101,6 +102,7 @@ export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
       sources: [],
       references: [],
       questionIds: (open.length ? open : (group?.items ?? [])).map((i) => i.id),
+      asked: group?.texts.map((t) => t.text) ?? [],
       ...(group ? { groupId: group.id } : {}),
       problems: [],
     });
@@ -115,7 +117,8 @@ export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
     return {
       input: {
         question: one(form, 'cau-hoi'),
-        variants: one(form, 'cach-hoi').split(/\r?\n/),
+        // what people asked stays a variant even if the question above was reworded (the question itself is dropped on save)
+        variants: [...one(form, 'cach-hoi').split(/\r?\n/), ...many(form, 'da-hoi')],
         answer: one(form, 'tra-loi'),
         audience: many(form, 'doi-tuong').filter((a): a is Audience => (AUDIENCES as string[]).includes(a)),
         sources: [...new Set(many(form, 'nguon'))].map(sourceOf).filter((s): s is SourceRef => !!s),
@@ -138,6 +141,7 @@ export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
       const view = await formView(c, {
         existing: id ? curatedById(db, id) : null,
         ...input,
+        variants: distinctVariants(input.question, input.variants),
         ...(groupId ? { groupId } : {}),
         problems: result.problems,
       });
