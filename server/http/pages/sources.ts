@@ -125,6 +125,19 @@ function officialRefs(assistant: Assistant, entryId: string): OfficialRef[] {
   return assistant.corpus.faq.find((e) => e.id === entryId)?.references ?? curatedById(assistant.db, entryId)?.references ?? [];
 }
 
+/** What a FAQ entry rests on, as links: the corpus sections it cites (the chunk's `supports`), then outside documents. */
+function basisOf(assistant: Assistant, entryId: string, supports: string | null): { text: string; href: string }[] {
+  const docs = new Map(assistant.corpus.documents.map((d) => [d.id, d]));
+  return [
+    ...(JSON.parse(supports ?? '[]') as { docId: string; anchor: string }[]).flatMap((s) => {
+      const doc = docs.get(s.docId);
+      const section = doc?.sections.find((x) => x.anchor === s.anchor);
+      return doc ? [{ href: `/nguon/${encodeURIComponent(s.docId)}#${encodeURIComponent(s.anchor)}`, text: `${doc.shortTitle}${section ? ` — ${section.label}` : ''}` }] : [];
+    }),
+    ...officialRefs(assistant, entryId).map((r) => ({ href: r.url, text: r.title })),
+  ];
+}
+
 export interface SectionText {
   docId: string;
   title: string;
@@ -143,16 +156,7 @@ export function sectionText(assistant: Assistant, docId: string, anchor: string)
       | { title: string; section: string; text: string; supports: string | null }
       | undefined;
     if (!row) return null;
-    const docs = new Map(assistant.corpus.documents.map((d) => [d.id, d]));
-    const basis = [
-      ...(JSON.parse(row.supports ?? '[]') as { docId: string; anchor: string }[]).flatMap((s) => {
-        const doc = docs.get(s.docId);
-        const section = doc?.sections.find((x) => x.anchor === s.anchor);
-        return doc ? [{ href: `/nguon/${encodeURIComponent(s.docId)}#${encodeURIComponent(s.anchor)}`, text: `${doc.shortTitle}${section ? ` — ${section.label}` : ''}` }] : [];
-      }),
-      ...officialRefs(assistant, anchor).map((r) => ({ href: r.url, text: r.title })),
-    ];
-    return { docId, title: row.title, section: row.section, text: row.text, url, basis };
+    return { docId, title: row.title, section: row.section, text: row.text, url, basis: basisOf(assistant, anchor, row.supports) };
   }
   const doc = assistant.corpus.documents.find((d) => d.id === docId);
   const at = doc?.sections.findIndex((s) => s.anchor === anchor) ?? -1;
@@ -170,13 +174,6 @@ function faqPage(assistant: Assistant, widget: string | null) {
   const rows = assistant.db
     .prepare(`SELECT section, anchor, text, supports, origin FROM chunks WHERE doc_id = ? ORDER BY origin = 'curated' DESC, rowid`)
     .all(FAQ_DOC_ID) as FaqRow[];
-  const docs = new Map(assistant.corpus.documents.map((d) => [d.id, d]));
-  const support = (json: string | null) =>
-    (JSON.parse(json ?? '[]') as { docId: string; anchor: string }[]).flatMap((s) => {
-      const doc = docs.get(s.docId);
-      const section = doc?.sections.find((x) => x.anchor === s.anchor);
-      return doc ? [{ href: `/nguon/${encodeURIComponent(s.docId)}#${encodeURIComponent(s.anchor)}`, text: `${doc.shortTitle}${section ? ` — ${section.label}` : ''}` }] : [];
-    });
   const body = html`${launcher(widget)}${serviceHeader('sources')}
     <main id="noi-dung" class="wrap doc">
       <nav aria-label="Vị trí trang" class="crumbs"><a href="/nguon">Tài liệu nguồn</a> › <span>Hỏi đáp thường gặp</span></nav>
@@ -188,10 +185,7 @@ function faqPage(assistant: Assistant, widget: string | null) {
       ${toc(rows.map((r) => ({ anchor: r.anchor, text: r.section, level: 2 })))}
       <div class="prose">
         ${rows.map((r) => {
-          const links = [
-            ...support(r.supports),
-            ...officialRefs(assistant, r.anchor).map((ref) => ({ href: ref.url, text: ref.title })),
-          ];
+          const links = basisOf(assistant, r.anchor, r.supports);
           return html`<section class="part">
             ${heading(2, r.anchor, r.section)} ${r.origin === 'curated' ? html`<p class="badge">${CURATED_TITLE}</p>` : ''} ${prose(r.text)}
             ${links.length
