@@ -83,6 +83,9 @@ describe('phone first (360×740, touch)', () => {
     expect(await full.isVisible()).toBe(true);
     expect(await full.textContent()).toContain('đã tự động xóa số điện thoại');
     expect(await full.locator('a').getAttribute('href')).toBe(`${server.url}/quyen-rieng-tu`);
+    // the opened notice pushes the conversation down rather than covering it
+    const opened = await box(notice);
+    expect((await box(parts.chat.locator('.log'))).y).toBeGreaterThanOrEqual(opened.y + opened.height);
     await shot(page, '02-privacy-details');
     expect(await axeViolations(page)).toEqual([]);
     await notice.getByRole('button', { name: 'Đã hiểu' }).tap();

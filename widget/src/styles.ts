@@ -74,6 +74,8 @@ export const styles = css`
   .head .new { padding: 4px 8px; white-space: nowrap; }
   @media (max-width: 400px) { .head { padding-left: 12px; } .head p { font-size: 12px; } }
 
+  /* notes above the transcript keep their height: the transcript is what shrinks */
+  .notice, .offline, .undo, .tabs, .head, form.composer, .foot, .rd-bar { flex: none; }
   .notice { margin: 8px 12px 0; padding: 8px 12px; border: 1px solid #c9a227; background: #fff8e0; border-radius: 10px; font-size: 14px; line-height: 1.45; }
   .notice p { margin: 0; }
   .notice .row { margin-top: 6px; justify-content: space-between; }
