@@ -245,6 +245,7 @@ describe('sure and unsure answers look different', () => {
       await finished(parts, 1);
       const caution = parts.lastReply.locator('[part="uncertain"]');
       expect(await caution.textContent()).toBe('Câu trả lời này có thể chưa đúng ý bạn. Hãy hỏi lại rõ hơn, hoặc bấm 👎 để cán bộ xem lại.');
+      await expect.poll(() => parts.status.textContent()).toMatch(/^Câu trả lời này có thể chưa đúng ý bạn\. .* Trợ lý trả lời: Đệm lót/);
       // read first: the note comes before the answer
       expect((await box(caution)).y).toBeLessThan((await box(parts.lastReply.locator('.body'))).y);
       if (name === 'phone') await shot(page, '07-uncertain');

@@ -425,7 +425,8 @@ export class CnshChat extends LitElement {
         uncertain: r.uncertain === true,
         clarify: r.clarify === true,
       });
-      this.announce(T.answerAnnounce(plainText(r.answer), r.citations.length));
+      // the caution is heard first, as it is seen first
+      this.announce(`${r.uncertain ? `${T.uncertain} ` : ''}${T.answerAnnounce(plainText(r.answer), r.citations.length)}`);
       this.dispatchEvent(new CustomEvent('cnsh-answer', { detail: { messageId: r.messageId, answered: r.answered }, bubbles: true, composed: true }));
     } else if (outcome.kind === 'stopped') {
       store.update(id, { status: 'stopped', text: outcome.text });
