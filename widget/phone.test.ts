@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing.ts';
-import { ask, axeViolations, chatParts, focused, launchChromium } from './browser.ts';
+import { ask, axeViolations, chatParts, focused, launchChromium, screenshot } from './browser.ts';
 import { plainText } from './src/markdown.ts';
 import { speakable } from './src/speech.ts';
 
@@ -39,12 +38,6 @@ async function newPage(device: typeof PHONE | typeof DESKTOP, init?: (p: Page) =
   return page;
 }
 
-async function shot(page: Page, name: string) {
-  const dir = process.env.CNSH_SHOTS;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: `${dir}/${name}.png` });
-}
 
 const finished = (parts: ReturnType<typeof chatParts>, n: number) => parts.chat.locator('.msg.bot[aria-busy="false"]').nth(n - 1).waitFor();
 
@@ -75,7 +68,7 @@ describe('phone first (360×740, touch)', () => {
       const b = await box(chip);
       expect(b.y + b.height).toBeLessThanOrEqual(composerTop);
     }
-    await shot(page, '01-privacy-compact');
+    await screenshot(page, '01-privacy-compact');
     expect(await axeViolations(page)).toEqual([]);
 
     await notice.getByRole('button', { name: 'Chi tiết' }).tap();
@@ -86,7 +79,7 @@ describe('phone first (360×740, touch)', () => {
     // the opened notice pushes the conversation down rather than covering it
     const opened = await box(notice);
     expect((await box(parts.chat.locator('.log'))).y).toBeGreaterThanOrEqual(opened.y + opened.height);
-    await shot(page, '02-privacy-details');
+    await screenshot(page, '02-privacy-details');
     expect(await axeViolations(page)).toEqual([]);
     await notice.getByRole('button', { name: 'Đã hiểu' }).tap();
     expect(await notice.count()).toBe(0);
@@ -103,7 +96,7 @@ describe('phone first (360×740, touch)', () => {
     expect(await parts.questions.count()).toBe(0);
     const undo = parts.chat.getByRole('button', { name: 'Hoàn tác' });
     expect(await parts.chat.locator('.undo').textContent()).toContain('Đã xóa cuộc trò chuyện.');
-    await shot(page, '03-cleared-undo');
+    await screenshot(page, '03-cleared-undo');
     expect(await axeViolations(page)).toEqual([]);
     await undo.tap();
     await finished(parts, 1);
@@ -132,7 +125,7 @@ describe('phone first (360×740, touch)', () => {
     const marked = (await reader.locator('mark').first().textContent())!;
     expect(marked.replace(/^Đoạn được trích: /, '').slice(0, 30)).toBe(snippet.replace(/^[-•]\s+/, '').slice(0, 30));
     expect(await reader.getByRole('link', { name: /Mở trang nguồn đầy đủ/ }).getAttribute('href')).toMatch(/\/nguon\/ke-hoach-cnsh-bvmt-2030#/);
-    await shot(page, '04-reader');
+    await screenshot(page, '04-reader');
     expect(await axeViolations(page)).toEqual([]);
 
     // Android Back: first the reader closes, focus back on the citation
@@ -168,7 +161,7 @@ describe('phone first (360×740, touch)', () => {
     const firstSource = await box(parts.lastReply.locator('.cites li').first());
     const log = await box(parts.chat.locator('.log'));
     expect(firstSource.y).toBeLessThan(log.y + log.height);
-    await shot(page, '05-folded-answer');
+    await screenshot(page, '05-folded-answer');
     expect(await axeViolations(page)).toEqual([]);
     await more.tap();
     const less = parts.lastReply.getByRole('button', { name: 'Thu gọn' });
@@ -200,7 +193,7 @@ describe('phone first (360×740, touch)', () => {
     expect(pressed.bg).not.toBe(before.bg);
     expect(pressed).not.toEqual(await look(up));
     expect(await down.locator('.tick').isVisible()).toBe(true);
-    await shot(page, '06-pressed-thumb');
+    await screenshot(page, '06-pressed-thumb');
 
     // every control in the panel, the footer link included, is at least 24×24 px
     const small = await page.evaluate(() => {
@@ -248,7 +241,7 @@ describe('sure and unsure answers look different', () => {
       await expect.poll(() => parts.status.textContent()).toMatch(/^Câu trả lời này có thể chưa đúng ý bạn\. .* Trợ lý trả lời: Đệm lót/);
       // read first: the note comes before the answer
       expect((await box(caution)).y).toBeLessThan((await box(parts.lastReply.locator('.body'))).y);
-      if (name === 'phone') await shot(page, '07-uncertain');
+      if (name === 'phone') await screenshot(page, '07-uncertain');
       expect(await axeViolations(page)).toEqual([]);
 
       // a sure answer has no such note
@@ -265,7 +258,7 @@ describe('sure and unsure answers look different', () => {
       const choices = parts.lastReply.locator('.chip');
       expect(await choices.allTextContents()).toEqual(['Hầm biogas có mùi thì làm gì?', 'Xây hầm biogas tốn bao nhiêu?']);
       expect(await parts.lastReply.getByRole('button', { name: 'Chưa hữu ích' }).count()).toBe(0);
-      if (name === 'phone') await shot(page, '08-clarify');
+      if (name === 'phone') await screenshot(page, '08-clarify');
       expect(await axeViolations(page)).toEqual([]);
       await page.unroute('**/api/chat');
       await (device === PHONE ? choices.first().tap() : choices.first().click());
@@ -326,7 +319,7 @@ describe('read aloud', () => {
       expect(spoken.map((s) => s.text).join(' ')).toBe(speakable(plainText(answer)));
       expect(spoken.map((s) => s.text).join(' ')).not.toMatch(/\d|m³|CNSH/);
       expect(await parts.lastReply.locator('.read .note').textContent()).toContain('Edge gửi tới Microsoft');
-      if (name === 'phone') await shot(page, '09-read-aloud');
+      if (name === 'phone') await screenshot(page, '09-read-aloud');
       expect(await axeViolations(page)).toEqual([]);
 
       const stop = parts.lastReply.getByRole('button', { name: 'Dừng đọc' });

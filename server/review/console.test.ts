@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, launchChromium } from '../../widget/browser.ts';
+import { axeViolations, launchChromium, screenshot } from '../../widget/browser.ts';
 import { CURATED_TITLE } from '../corpus/index.ts';
 import { logQuestion } from '../log/index.ts';
 import { startTestServer, type TestServer } from '../testing.ts';
@@ -64,13 +63,6 @@ async function signedIn(device: typeof PHONE | typeof DESKTOP, locale = 'vi-VN')
   return page;
 }
 
-/** `CNSH_SHOTS=/tmp/widget-shots` saves what the officer's phone shows, for a person to look at. */
-async function shot(page: Page, name: string) {
-  const dir = process.env.CNSH_SHOTS;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
-}
 
 const sideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 const row = (page: Page, text: string) => page.locator('table.queue tbody tr', { hasText: text });
@@ -85,7 +77,7 @@ describe('the console on a phone (360×740)', () => {
     expect(await biogas.textContent()).toContain('và 1 cách hỏi khác');
     // the low-confidence answer reached the queue
     expect(await row(page, 'Chiềng Hặc').textContent()).toContain('Độ tin cậy thấp');
-    await shot(page, 'console-1-queue');
+    await screenshot(page, 'console-1-queue', true);
     expect(await axeViolations(page)).toEqual([]);
 
     await row(page, 'Chiềng Hặc').getByRole('link', { name: /Chiềng Hặc/ }).tap();
@@ -94,12 +86,12 @@ describe('the console on a phone (360×740)', () => {
     const meta = (await page.locator('.items .meta').first().textContent())!;
     expect(meta).toContain('trợ lý chưa chắc');
     expect(meta).not.toMatch(/\d+\s*%/);
-    await shot(page, 'console-2-group');
+    await screenshot(page, 'console-2-group', true);
     expect(await axeViolations(page)).toEqual([]);
 
     await page.goto(`${server.url}/admin/thong-ke`);
     expect(await sideways(page)).toBe(0);
-    await shot(page, 'console-3-stats');
+    await screenshot(page, 'console-3-stats', true);
     expect(await axeViolations(page)).toEqual([]);
   });
 
