@@ -1,11 +1,14 @@
 import Database from 'better-sqlite3';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeLlm } from './generate/fake-llm.ts';
-import { startServerProcess as start } from './testing-process.ts';
+import { ROOT } from './config.ts';
+import { SERVER_NODE_OPTIONS, startServerProcess as start } from './testing-process.ts';
 
 const startServerProcess = (dataDir: string) => start({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0' });
 
@@ -113,6 +116,47 @@ describe('durability of the real process', () => {
       db.close();
     } finally {
       await llm.close();
+    }
+  });
+});
+
+describe('what an operator sees', () => {
+  it('on the first start prints where the staff console is and how to create the first admin account', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cnsh-first-'));
+    dirs.push(dataDir);
+    const server = await startServerProcess(dataDir);
+    children.push(server.child);
+    while (!server.output().includes('Trang cán bộ')) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.output()).toContain(`Trang cán bộ: ${server.url}/admin`);
+    expect(server.output()).toContain('Chưa có tài khoản quản trị. Tạo tài khoản đầu tiên bằng lệnh: npm run staff -- add <tên-đăng-nhập> --role admin');
+    server.child.kill('SIGTERM');
+    await server.exited;
+  });
+
+  it('on a port already in use says so in Vietnamese, naming PORT, and exits 1 without a stack trace', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cnsh-busy-'));
+    dirs.push(dataDir);
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, '--import', 'tsx', 'server/main.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LLM_BASE_URL: '', EMBEDDING_BASE_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(1);
+      expect(output).toContain(`Không khởi động được: Cổng ${port} đang được một chương trình khác dùng`);
+      expect(output).toContain(`PORT=${port + 1} npm start`);
+      expect(output).not.toMatch(/EADDRINUSE|\n\s+at /);
+    } finally {
+      taken.close();
     }
   });
 });

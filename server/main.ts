@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { loadConfig } from './config.ts';
+import { listStaff } from './review/staff.ts';
 import { buildServer } from './server.ts';
 
 /** `npm start`: index corpus/ (only when it changed), then serve. */
@@ -10,9 +11,29 @@ const { app, assistant } = built;
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   const how = assistant.index.rebuilt ? `đã lập chỉ mục ${assistant.index.chunks} đoạn` : `chỉ mục có sẵn, ${assistant.index.chunks} đoạn`;
-  console.log(`Hỏi đáp CNSH: http://${config.host}:${info.port} (${how}, ${Math.round(performance.now() - started)} ms)`);
+  const origin = `http://${config.host}:${info.port}`;
+  console.log(`Hỏi đáp CNSH: ${origin} (${how}, ${Math.round(performance.now() - started)} ms)`);
   const channels = [config.zalo && 'Zalo (/kenh/zalo)', config.messenger && 'Messenger (/kenh/messenger)'].filter(Boolean);
   if (channels.length) console.log(`Kênh nhắn tin đang bật: ${channels.join(', ')}`);
+  console.log(`Trang cán bộ: ${origin}/admin`);
+  // the first start: say how to get into the console, since there is no default account
+  if (!listStaff(assistant.db).some((s) => s.role === 'admin' && !s.disabled))
+    console.log('Chưa có tài khoản quản trị. Tạo tài khoản đầu tiên bằng lệnh: npm run staff -- add <tên-đăng-nhập> --role admin');
+});
+
+/** What an operator can do about a port that cannot be opened, in Vietnamese, without a stack trace. */
+const LISTEN_PROBLEM: Record<string, (port: number) => string> = {
+  EADDRINUSE: (port) =>
+    `Cổng ${port} đang được một chương trình khác dùng (có thể là một Hỏi đáp CNSH khác đang chạy). Hãy dừng chương trình đó, hoặc chọn cổng khác bằng biến PORT, ví dụ: PORT=${port + 1} npm start`,
+  EACCES: (port) => `Không có quyền mở cổng ${port} (cổng dưới 1024 cần quyền quản trị). Hãy chọn cổng khác bằng biến PORT, ví dụ: PORT=3000 npm start`,
+  EADDRNOTAVAIL: () => `Máy này không có địa chỉ HOST=${config.host}. Hãy đặt HOST là một địa chỉ của máy, ví dụ: HOST=127.0.0.1 npm start`,
+};
+server.on('error', (err: NodeJS.ErrnoException) => {
+  const problem = err.code ? LISTEN_PROBLEM[err.code] : undefined;
+  if (!problem) throw err;
+  console.error(`Không khởi động được: ${problem(config.port)}`);
+  built.close();
+  process.exit(1);
 });
 
 let stopping = false;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
@@ -63,4 +63,12 @@ export function chatParts(page: Page, host = 'cnsh-chat') {
 export async function ask(input: Locator, question: string) {
   await input.fill(question);
   await input.press('Enter');
+}
+
+/** With `CNSH_SHOTS=/tmp/widget-shots`, saves what the page shows as `<name>.png`, for a person to look at; otherwise nothing. */
+export async function screenshot(page: Page, name: string, fullPage = false) {
+  const dir = process.env.CNSH_SHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: `${dir}/${name}.png`, fullPage });
 }

@@ -96,8 +96,9 @@ describe('a citizen on the portal', () => {
     await page.goto(`${server.url}/`);
     const parts = chatParts(page);
     await parts.launcher.waitFor();
-    // the launcher is the last thing on the page: one Shift+Tab from the top reaches it
-    await page.keyboard.press('Shift+Tab');
+    // the launcher comes early in the page: right after the skip link
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
     expect(await focused(page)).toMatch(/^button\.launcher\|/);
     expect(await parts.launcher.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
     await page.keyboard.press('Enter');
@@ -153,7 +154,7 @@ describe('a citizen on the portal', () => {
     const notice = parts.chat.locator('[part="privacy"]');
     expect(await notice.textContent()).toContain('Đừng nhập họ tên, số điện thoại, số CCCD');
     expect(await notice.locator('a').getAttribute('href')).toBe(`${server.url}/quyen-rieng-tu`);
-    await notice.getByRole('button', { name: 'Tôi đã hiểu' }).click();
+    await notice.getByRole('button', { name: 'Đã hiểu' }).click();
     expect(await notice.count()).toBe(0);
     await page.reload();
     await parts.launcher.click();
@@ -202,7 +203,7 @@ describe('a citizen on the portal', () => {
     const reply = parts.lastReply;
     expect(await reply.locator('p').first().textContent()).toContain('<img src=x onerror="window.pwned=1"> là chuỗi ký tự, không phải ảnh.');
     expect(await reply.locator('strong').first().textContent()).toBe('không');
-    const links = await reply.locator(':scope > ul a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const links = await reply.locator('.body > ul a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
     expect(links).toEqual([`${server.url}/nguon/ke-hoach-cnsh-bvmt-2030#ii`]);
     expect(await reply.locator('.cites a').first().textContent()).toContain('<b>Kế hoạch</b>');
     const shadow = await page.evaluate(() => {

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readEvents, retryAfterSeconds } from './src/answer-stream.ts';
 import { glossaryMatcher, type GlossaryTerm } from './src/glossary.ts';
 import { parseBlocks, parseInline, plainText } from './src/markdown.ts';
+import { numberWords, speakable } from './src/speech.ts';
 import { WIDGET_FILE } from './build.ts';
 import { widgetSize } from './size.ts';
 
@@ -101,5 +102,45 @@ describe('the bundle', () => {
     const size = await widgetSize();
     expect(size.gzipBytes).toBeGreaterThan(5_000);
     expect(size.gzipBytes).toBeLessThanOrEqual(20 * 1024);
+  });
+});
+
+describe('reading an answer aloud', () => {
+  it('says numbers the Vietnamese way', () => {
+    expect([5, 10, 15, 21, 24, 105, 1005, 2_500_000].map(numberWords)).toEqual([
+      'năm',
+      'mười',
+      'mười lăm',
+      'hai mươi mốt',
+      'hai mươi tư',
+      'một trăm linh năm',
+      'một nghìn không trăm linh năm',
+      'hai triệu năm trăm nghìn',
+    ]);
+  });
+
+  it('turns abbreviations, units, ranges and decimals into words', () => {
+    expect(speakable('Hầm CNSH 10 m³ cho 7–10 con lợn, ủ 2,5 kg men ở 35°C, độ ẩm 60%; mỗi m3 khí; UBND xã hỗ trợ 1.500.000 đồng.')).toBe(
+      'Hầm công nghệ sinh học mười mét khối cho bảy đến mười con lợn, ủ hai phẩy năm ki-lô-gam men ở ba mươi lăm độ C, độ ẩm sáu mươi phần trăm; mỗi mét khối khí; Ủy ban nhân dân xã hỗ trợ một triệu năm trăm nghìn đồng.',
+    );
+  });
+});
+
+describe('one tone-mark style (the modern one: hòa, thủy, khỏe)', () => {
+  it('is used in every widget string, the console pages and the READMEs', () => {
+    const root = new URL('..', import.meta.url);
+    const files = [
+      ...readdirSync(new URL('widget/src/', root)).map((f) => `widget/src/${f}`),
+      'widget/README.md',
+      'README.md',
+      'server/review/pages.ts',
+      'server/review/README.md',
+      'server/http/privacy.ts',
+      ...readdirSync(new URL('server/http/pages/', root)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `server/http/pages/${f}`),
+    ];
+    // oà, oé, uỷ … ending a syllable is the old placement; "qu" + ý is not (quý); "hoà→hòa" explains the rule
+    const OLD = /(?<![\p{L}])\p{L}*(?<!q)(?:o[àáảãạ]|o[èéẻẽẹ]|u[ỳýỷỹỵ])(?![\p{L}→])/gu;
+    const found = files.flatMap((f) => [...readFileSync(new URL(f, root), 'utf8').matchAll(OLD)].map((m) => `${f}: ${m[0]}`));
+    expect(found).toEqual([]);
   });
 });

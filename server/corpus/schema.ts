@@ -77,6 +77,10 @@ export type CatalogEntry = z.infer<typeof CatalogEntry>;
 export const SectionRef = z.object({ docId: nonEmpty, section: z.string().optional() }).strict();
 export type SectionRef = z.infer<typeof SectionRef>;
 
+/** An official document outside the corpus (a decree, a notice of the Sở), cited by its title and public link. */
+export const OfficialRef = z.object({ title: nonEmpty, url: z.url({ protocol: /^https?$/ }) }).strict();
+export type OfficialRef = z.infer<typeof OfficialRef>;
+
 export const FaqEntry = z
   .object({
     id: slug,
@@ -84,11 +88,18 @@ export const FaqEntry = z
     variants: z.array(nonEmpty).default([]),
     answer: nonEmpty,
     audience: z.array(Audience).default([]),
-    sources: z.array(SectionRef).min(1, 'mỗi câu hỏi đáp phải dẫn tới tài liệu và mục hỗ trợ nó'),
+    sources: z.array(SectionRef),
+    /** official documents outside the corpus that the answer rests on (curated answers) */
+    references: z.array(OfficialRef).default([]),
     curatedBy: z.string().optional(),
     updated: z.union([z.string(), z.date()]).transform(String).optional(),
   })
-  .strict();
+  .strict()
+  // a staff answer may rest on the Sở's own word or an outside document; a corpus FAQ always cites a section
+  .refine((e) => e.sources.length > 0 || e.curatedBy !== undefined, {
+    path: ['sources'],
+    message: 'mỗi câu hỏi đáp phải dẫn tới tài liệu và mục hỗ trợ nó',
+  });
 export const Faq = z.array(FaqEntry);
 export type FaqEntry = z.infer<typeof FaqEntry>;
 

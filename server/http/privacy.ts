@@ -92,17 +92,17 @@ export function privacyHtml(config: PrivacyConfig) {
         <section>
           <h2>Giữ trong bao lâu</h2>
           <p>
-            Câu hỏi và góp ý được giữ <strong>${config.retentionDays} ngày</strong>. Mỗi ngày, hệ thống tự động xoá những gì cũ hơn và
-            ghi đè phần dữ liệu đã xoá để không thể khôi phục.
+            Câu hỏi và góp ý được giữ <strong>${config.retentionDays} ngày</strong>. Mỗi ngày, hệ thống tự động xóa những gì cũ hơn và
+            ghi đè phần dữ liệu đã xóa để không thể khôi phục.
           </p>
         </section>
         <section>
           <h2>Quyền của bạn</h2>
           <p>
             Theo Luật Bảo vệ dữ liệu cá nhân (Luật số 91/2025/QH15) và Nghị định 356/2025/NĐ-CP, bạn có quyền được biết, được yêu cầu
-            xem, chỉnh sửa hoặc xoá dữ liệu cá nhân của mình. Vì chúng tôi không lưu tên hay địa chỉ IP, chúng tôi không biết câu hỏi
+            xem, chỉnh sửa hoặc xóa dữ liệu cá nhân của mình. Vì chúng tôi không lưu tên hay địa chỉ IP, chúng tôi không biết câu hỏi
             nào là của bạn. Nếu bạn lỡ nhập thông tin cá nhân, hãy liên hệ Sở Nông nghiệp và Môi trường tỉnh Sơn La, cho biết thời
-            điểm và nội dung câu hỏi để cán bộ tìm và xoá.
+            điểm và nội dung câu hỏi để cán bộ tìm và xóa.
           </p>
         </section>
       </div>

@@ -104,7 +104,18 @@ describe('a curated answer', () => {
   it('refuses an answer without a source, or with a section that does not exist', async () => {
     const none = await staff.postJson('/admin/api/giai-dap', { question: 'Câu hỏi thử?', answer: 'Trả lời thử.', sources: [] }, { 'x-csrf-token': csrf });
     expect(none.status).toBe(422);
-    expect((await none.json()).error.problems).toContain('Hãy chọn ít nhất một mục tài liệu làm nguồn cho câu trả lời.');
+    expect((await none.json()).error.problems).toContain(
+      'Hãy chọn nguồn cho câu trả lời: một mục tài liệu, một văn bản chính thức (tên và đường dẫn), hoặc đánh dấu đây là giải đáp của chính Sở.',
+    );
+    // "the Sở's own word" is a source too, and an outside document needs a real link
+    const own = await staff.postJson('/admin/api/giai-dap', { question: 'Câu hỏi của Sở?', answer: 'Sở trả lời.', sources: [], ownAnswer: true, publish: false }, { 'x-csrf-token': csrf });
+    expect(own.status).toBe(201);
+    const badLink = await staff.postJson(
+      '/admin/api/giai-dap',
+      { question: 'Câu hỏi thử?', answer: 'Trả lời thử.', sources: [], references: [{ title: 'Văn bản', url: 'javascript:alert(1)' }] },
+      { 'x-csrf-token': csrf },
+    );
+    expect(badLink.status).toBe(422);
     const made = await staff.postJson(
       '/admin/api/giai-dap',
       { question: 'Câu hỏi thử?', answer: 'Trả lời thử.', sources: [{ docId: 'hoi-o-dau', section: 'Mục bịa ra' }] },

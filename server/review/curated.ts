@@ -1,6 +1,6 @@
 import type { Assistant } from '../assistant.ts';
 import { canonicalDocId, faqChunk, findSection, slugify, type Chunk, type Corpus, type CorpusDocument, type Section } from '../corpus/index.ts';
-import { Audience as AudienceSchema, FaqEntry as FaqEntrySchema, type Audience, type FaqEntry } from '../corpus/schema.ts';
+import { Audience as AudienceSchema, FaqEntry as FaqEntrySchema, OfficialRef as OfficialRefSchema, type Audience, type FaqEntry, type OfficialRef } from '../corpus/schema.ts';
 import type { DB } from '../index/db.ts';
 import { chunkSearchText, deleteChunk, writeChunk } from '../index/index.ts';
 import { fold } from '../text/index.ts';
@@ -27,17 +27,23 @@ export interface SourceRef {
   section?: string;
 }
 
+export type { OfficialRef };
+
 export interface CuratedInput {
   question: string;
   variants: string[];
   answer: string;
   audience: Audience[];
   sources: SourceRef[];
+  /** official documents outside the corpus, by title and link */
+  references: OfficialRef[];
+  /** the staff member confirms the answer rests on the Sở's own word: no source needed */
+  ownAnswer?: boolean;
   /** the logged questions this answers: they leave the queue as "answered by staff" */
   questionIds: string[];
 }
 
-export interface CuratedAnswer extends Omit<CuratedInput, 'questionIds'> {
+export interface CuratedAnswer extends Omit<CuratedInput, 'questionIds' | 'ownAnswer'> {
   n: number;
   id: string;
   status: CuratedStatus;
@@ -48,7 +54,7 @@ export interface CuratedAnswer extends Omit<CuratedInput, 'questionIds'> {
   publishedAt: number | null;
 }
 
-export const LIMITS = { question: 300, answer: 3000, variants: 40, sources: 8 } as const;
+export const LIMITS = { question: 300, answer: 3000, variants: 40, sources: 8, references: 4 } as const;
 
 interface CuratedRow {
   n: number;
@@ -66,6 +72,9 @@ interface CuratedRow {
   published_at: number | null;
 }
 
+/** Corpus sections and outside documents share the `sources` column: a section has a docId, a document a url. */
+const isOfficial = (s: SourceRef | OfficialRef): s is OfficialRef => 'url' in s;
+
 const toCurated = (r: CuratedRow): CuratedAnswer => ({
   n: r.n,
   id: r.id,
@@ -73,7 +82,8 @@ const toCurated = (r: CuratedRow): CuratedAnswer => ({
   variants: JSON.parse(r.variants),
   answer: r.answer,
   audience: JSON.parse(r.audience),
-  sources: JSON.parse(r.sources),
+  sources: (JSON.parse(r.sources) as (SourceRef | OfficialRef)[]).filter((s): s is SourceRef => !isOfficial(s)),
+  references: (JSON.parse(r.sources) as (SourceRef | OfficialRef)[]).filter(isOfficial),
   status: r.status,
   createdBy: r.created_by,
   createdAt: r.created_at,
@@ -116,7 +126,9 @@ export function sourceRefOf(doc: CorpusDocument, section: Section): SourceRef {
 }
 
 /** The entry in the corpus FAQ schema; `curatedBy` makes it cited as "Giải đáp của Sở Nông nghiệp và Môi trường". */
-export function curatedEntry(a: Pick<CuratedAnswer, 'id' | 'question' | 'variants' | 'answer' | 'audience' | 'sources' | 'updatedBy' | 'updatedAt'>): FaqEntry {
+export function curatedEntry(
+  a: Pick<CuratedAnswer, 'id' | 'question' | 'variants' | 'answer' | 'audience' | 'sources' | 'references' | 'updatedBy' | 'updatedAt'>,
+): FaqEntry {
   return {
     id: a.id,
     question: a.question,
@@ -124,6 +136,7 @@ export function curatedEntry(a: Pick<CuratedAnswer, 'id' | 'question' | 'variant
     answer: a.answer,
     audience: a.audience,
     sources: a.sources.map((s) => (s.section ? { docId: s.docId, section: s.section } : { docId: s.docId })),
+    references: a.references.map((r) => ({ title: r.title, url: r.url })),
     curatedBy: a.updatedBy,
     updated: new Date(a.updatedAt + 7 * 3600_000).toISOString().slice(0, 10),
   };
@@ -151,8 +164,13 @@ export function curatedProblems(input: CuratedInput, corpus: Corpus): string[] {
   if ([...input.answer].length > LIMITS.answer) problems.push(`Câu trả lời dài tối đa ${LIMITS.answer} ký tự.`);
   if (input.variants.length > LIMITS.variants) problems.push(`Tối đa ${LIMITS.variants} cách hỏi khác.`);
   if (input.variants.some((v) => [...v].length > LIMITS.question)) problems.push(`Mỗi cách hỏi khác dài tối đa ${LIMITS.question} ký tự.`);
-  if (!input.sources.length) problems.push('Hãy chọn ít nhất một mục tài liệu làm nguồn cho câu trả lời.');
+  if (!input.sources.length && !input.references.length && !input.ownAnswer)
+    problems.push('Hãy chọn nguồn cho câu trả lời: một mục tài liệu, một văn bản chính thức (tên và đường dẫn), hoặc đánh dấu đây là giải đáp của chính Sở.');
   if (input.sources.length > LIMITS.sources) problems.push(`Chọn tối đa ${LIMITS.sources} mục nguồn.`);
+  if (input.references.length > LIMITS.references) problems.push(`Ghi tối đa ${LIMITS.references} văn bản chính thức.`);
+  for (const r of input.references)
+    if (!OfficialRefSchema.safeParse(r).success)
+      problems.push(`Văn bản "${r.title || r.url}" cần có tên và đường dẫn bắt đầu bằng https:// hoặc http://.`);
   for (const s of input.sources)
     if (!resolve(s.docId, s.section)) problems.push(`Không tìm thấy mục nguồn "${s.section ?? ''}" trong tài liệu "${s.docId}".`);
   if (input.audience.some((a) => !AUDIENCES.includes(a))) problems.push('Đối tượng không hợp lệ.');
@@ -172,17 +190,29 @@ export function distinctVariants(question: string, variants: string[]): string[]
   return out;
 }
 
+/** The tail of a question ("thế nào", "là gì"), folded: it says nothing about the topic. */
+const QUESTION_TAIL = /(?:-(?:la-gi|the-nao|ra-sao|duoc-khong|bao-nhieu|o-dau|khong|chua|a|vay|nhi|khong-a))+$/;
+/** Words a cut slug should not end on: they need what follows. */
+const DANGLING = new Set(['tu', 'cho', 'va', 'cua', 'o', 'bang', 'voi', 'de', 'trong', 'co', 'duoc', 'khi', 'tai', 've', 'nhu', 'hay', 'hoac', 'cac', 'nhung', 'mot', 'thi', 'ma', 'the']);
+
+/** The id's readable part: whole words, at most about 48 characters, never ending mid-phrase. */
+export function curatedSlug(question: string): string {
+  const words = slugify(question).replace(QUESTION_TAIL, '').split('-').filter(Boolean);
+  const kept: string[] = [];
+  for (const word of words) {
+    if (kept.length && kept.join('-').length + word.length >= 48) break;
+    kept.push(word.slice(0, 48));
+  }
+  if (kept.length < words.length) while (kept.length > 1 && DANGLING.has(kept.at(-1)!)) kept.pop();
+  return kept.join('-');
+}
+
 /** gd-<n>-<slug>: n is above every number used in the table and in corpus/faq, so ids never collide. */
 function nextCurated(db: DB, corpus: Corpus, question: string): { n: number; id: string } {
   const inDb = (db.prepare('SELECT coalesce(max(n), 0) AS n FROM curated_answers').get() as { n: number }).n;
   const inCorpus = Math.max(0, ...corpus.faq.map((e) => Number(/^gd-(\d+)(?:-|$)/.exec(e.id)?.[1] ?? 0)));
   const n = Math.max(inDb, inCorpus) + 1;
-  // whole words only, about 40 characters
-  let slug = '';
-  for (const word of slugify(question).split('-').filter(Boolean)) {
-    if (slug && slug.length + word.length >= 40) break;
-    slug = slug ? `${slug}-${word}` : word.slice(0, 40);
-  }
+  const slug = curatedSlug(question);
   return { n, id: slug ? `gd-${n}-${slug}` : `gd-${n}` };
 }
 
@@ -221,7 +251,13 @@ export async function saveCurated(
   const saved = db.transaction(() => {
     const status: CuratedStatus = publish ? 'published' : 'draft';
     let answerId: string;
-    const fields = [input.question, JSON.stringify(input.variants), input.answer, JSON.stringify(input.audience), JSON.stringify(input.sources)];
+    const fields = [
+      input.question,
+      JSON.stringify(input.variants),
+      input.answer,
+      JSON.stringify(input.audience),
+      JSON.stringify([...input.sources, ...input.references]),
+    ];
     if (existing) {
       answerId = existing.id;
       db.prepare(

@@ -3,11 +3,11 @@ import type { CorpusDocument } from '../corpus/index.ts';
 import type { AuditRow } from './db.ts';
 import { CHANNEL_LABEL } from '../channels/strings.ts';
 import { questionsChart, rankingChart } from './charts.ts';
-import { AUDIENCES, AUDIENCE_LABEL, CURATED_STATUS_LABEL, LIMITS, type CuratedAnswer, type CuratedStatus } from './curated.ts';
-import { REVIEW_STATUSES, STATUS_LABEL, WHY_LABEL, type Note, type QueueFilter, type ReviewGroup, type Why } from './queue.ts';
+import { AUDIENCES, AUDIENCE_LABEL, CURATED_STATUS_LABEL, LIMITS, type CuratedAnswer, type CuratedStatus, type OfficialRef } from './curated.ts';
+import { LOW_CONFIDENCE, REVIEW_STATUSES, STATUS_LABEL, WHY_LABEL, type Note, type QueueFilter, type ReviewGroup, type ReviewItem, type Why } from './queue.ts';
 import type { StaffSession } from './session.ts';
 import { ROLE_LABEL, type Staff } from './staff.ts';
-import { AUDIENCE_LOG_LABEL, formatDate, formatDateTime, percent, vnDay, type Granularity, type Statistics } from './stats.ts';
+import { AUDIENCE_LOG_LABEL, dayInput, formatDate, formatDateTime, percent, vnDay, type Granularity, type Statistics } from './stats.ts';
 
 /**
  * The console's pages, rendered on the server with hono's `html` template: every interpolated value is
@@ -147,6 +147,17 @@ export function messagePage(title: string, message: string, session?: StaffSessi
 
 // ——— Hàng chờ ———
 
+/** How sure the assistant was, in words: a percentage read as a grade confuses (a decline at 65 % beside an answer at 45 %). */
+const sureness = (it: ReviewItem) => (it.answered ? (it.confidence >= LOW_CONFIDENCE ? 'trợ lý chắc chắn' : 'trợ lý chưa chắc') : 'trợ lý chưa trả lời');
+
+/** A day typed as dd/mm/yyyy whatever the browser's language (a date input shows mm/dd/yyyy in an English browser). */
+const dayField = (id: string, label: string, value: string | undefined, required = false) =>
+  html`<div>
+    <label for="${id}">${label} <span class="hint">(ngày/tháng/năm)</span></label>
+    <input id="${id}" name="${id}" inputmode="numeric" autocomplete="off" placeholder="dd/mm/yyyy" pattern="\\d{1,2}/\\d{1,2}/\\d{4}|\\d{4}-\\d{2}-\\d{2}"
+      maxlength="10" size="10" value="${dayInput(value)}" ${required ? html`required` : ''} />
+  </div>`;
+
 const whyBadges = (why: Why[]) => why.map((w) => html`<span class="badge why-${w}">${WHY_LABEL[w]}</span>`);
 const statusBadge = (s: keyof typeof STATUS_LABEL) => html`<span class="badge status-${s}">${STATUS_LABEL[s]}</span>`;
 
@@ -157,6 +168,8 @@ export interface QueueView {
   filter: QueueFilter & { tu?: string; den?: string };
   sites: string[];
   notice?: string | null;
+  /** the page's query string, so a bulk action comes back to the same filtered list */
+  query?: string;
 }
 
 const SHOWN_GROUPS = 100;
@@ -215,14 +228,7 @@ export function queuePage(v: QueueView) {
             ${v.sites.map((s) => html`<option value="${s}" ${selected(f.site, s)}>${s}</option>`)}
           </select>
         </div>
-        <div>
-          <label for="tu">Từ ngày</label>
-          <input id="tu" name="tu" type="date" value="${f.tu ?? ''}" />
-        </div>
-        <div>
-          <label for="den">Đến ngày</label>
-          <input id="den" name="den" type="date" value="${f.den ?? ''}" />
-        </div>
+        ${dayField('tu', 'Từ ngày', f.tu)} ${dayField('den', 'Đến ngày', f.den)}
         <div class="actions"><button type="submit">Lọc</button> <a href="/admin/hang-cho">Bỏ lọc</a></div>
         <p class="quick">
           Nhanh:
@@ -231,9 +237,19 @@ export function queuePage(v: QueueView) {
       </form>
       <p class="count" role="status">${v.groups.length} nhóm, ${v.questions} câu hỏi${v.groups.length > SHOWN_GROUPS ? ` (hiện ${SHOWN_GROUPS} nhóm hỏi nhiều nhất)` : ''}.</p>
       ${v.groups.length
-        ? html`<table class="queue">
+        ? html`<form method="post" action="/admin/hang-cho/danh-dau" class="bulk">
+          ${csrfField(v.session)}
+          <input type="hidden" name="ve" value="${v.query ?? ''}" />
+          <div class="actions bulk-actions">
+            <span>Với các nhóm đã chọn:</span>
+            <button type="submit" name="trang-thai" value="out-of-scope">Ngoài phạm vi</button>
+            <button type="submit" name="trang-thai" value="spam">Rác, spam</button>
+            <button type="submit" name="trang-thai" value="open">Đưa lại vào hàng chờ</button>
+          </div>
+          <table class="queue">
             <thead>
               <tr>
+                <th scope="col" class="pick"><input type="checkbox" data-select-all aria-label="Chọn mọi nhóm trong trang" hidden /></th>
                 <th scope="col">Câu hỏi</th>
                 <th scope="col" class="num">Số lần hỏi</th>
                 <th scope="col">Lý do</th>
@@ -245,7 +261,10 @@ export function queuePage(v: QueueView) {
             <tbody>
               ${v.groups.slice(0, SHOWN_GROUPS).map(
                 (g) => html`<tr data-group="${g.id}">
-                  <td>
+                  <td class="pick">
+                    <input type="checkbox" name="ids" value="${g.items.map((i) => i.id).join(',')}" aria-label="Chọn nhóm: ${g.text}" />
+                  </td>
+                  <td class="question">
                     <a href="/admin/hang-cho/${g.id}">${g.text}</a>
                     ${g.texts.length > 1 ? html`<div class="also">và ${g.texts.length - 1} cách hỏi khác</div>` : ''}
                     <div class="meta">
@@ -254,17 +273,18 @@ export function queuePage(v: QueueView) {
                       ${g.notes ? html`<span>${g.notes} ghi chú</span>` : ''}
                     </div>
                   </td>
-                  <td class="num">${g.items.length}</td>
-                  <td>${whyBadges(g.why)}</td>
-                  <td>${formatDateTime(g.lastAt)}</td>
-                  <td>${statusBadge(g.status)}</td>
+                  <td class="num" data-label="Số lần hỏi">${g.items.length}</td>
+                  <td class="why">${whyBadges(g.why)}</td>
+                  <td class="when" data-label="Lần gần nhất">${formatDateTime(g.lastAt)}</td>
+                  <td class="status">${statusBadge(g.status)}</td>
                   <td class="row-actions">
                     <a class="button" href="/admin/giai-dap/moi?nhom=${g.id}">Trả lời</a>
                   </td>
                 </tr>`,
               )}
             </tbody>
-          </table>`
+          </table>
+        </form>`
         : html`<p class="empty">Không có câu hỏi nào khớp bộ lọc.</p>`}`,
   );
 }
@@ -308,7 +328,7 @@ export function groupPage(v: GroupView) {
                 </label>
                 <div class="meta">
                   ${formatDateTime(it.createdAt)} · ${AUDIENCE_LOG_LABEL[it.audience] ?? it.audience}${it.site ? html` · trang ${it.site}` : ''}${it.channel ? html` · qua ${CHANNEL_LABEL[it.channel] ?? it.channel}` : ''} ·
-                  độ tin cậy ${Math.round(it.confidence * 100)}% ${whyBadges(it.why)} ${statusBadge(it.status)}
+                  ${sureness(it)} ${whyBadges(it.why)} ${statusBadge(it.status)}
                 </div>
                 ${it.answered
                   ? html`<details>
@@ -363,9 +383,15 @@ export interface AnswerFormView {
   answer: string;
   audience: string[];
   chosen: Set<string>;
+  /** official documents outside the corpus */
+  references: OfficialRef[];
+  /** the answer rests on the Sở's own word */
+  ownAnswer?: boolean;
   suggested: SectionChoice[];
   documents: { doc: CorpusDocument; sections: SectionChoice[] }[];
   questionIds: string[];
+  /** the wordings people used: kept as variants on save even when the question is rewritten */
+  asked?: string[];
   groupId?: string;
   problems: string[];
   checks?: { question: string; gotIt: boolean }[];
@@ -415,6 +441,7 @@ export function answerFormPage(v: AnswerFormView) {
       <form method="post" action="${action}" class="answer-form">
         ${csrfField(v.session)} ${v.questionIds.map((id) => html`<input type="hidden" name="ids" value="${id}" />`)}
         ${v.groupId ? html`<input type="hidden" name="nhom" value="${v.groupId}" />` : ''}
+        ${(v.asked ?? []).map((t) => html`<input type="hidden" name="da-hoi" value="${t}" />`)}
         <label for="cau-hoi">Câu hỏi</label>
         <input id="cau-hoi" name="cau-hoi" required maxlength="${LIMITS.question}" value="${v.question}" />
         <label for="cach-hoi">Các cách hỏi khác, mỗi dòng một câu (giữ nguyên câu người dân đã hỏi để trợ lý nhận ra)</label>
@@ -429,14 +456,30 @@ export function answerFormPage(v: AnswerFormView) {
           )}
         </fieldset>
         <fieldset class="sources">
-          <legend>Nguồn: chọn các mục tài liệu làm căn cứ cho câu trả lời (ít nhất một)</legend>
+          <legend>Nguồn của câu trả lời: mục tài liệu, văn bản chính thức, hoặc chính Sở (ít nhất một)</legend>
+          <label class="own">
+            <input type="checkbox" name="cua-so" value="1" ${v.ownAnswer ? html`checked` : ''} />
+            Giải đáp của chính Sở: không dựa trên tài liệu nào trong kho (ví dụ khi tài liệu không nói tới việc này). Người dân thấy nguồn là
+            “Giải đáp của Sở Nông nghiệp và Môi trường”.
+          </label>
+          <h3>Văn bản chính thức ngoài kho tài liệu</h3>
+          <p class="hint">Ghi tên văn bản (số hiệu, ngày ban hành) và đường dẫn công khai của nó, ví dụ trên cổng thông tin của tỉnh.</p>
+          ${[...v.references, ...(v.references.length < LIMITS.references ? [{ title: '', url: '' }] : [])].map(
+            (r, i) => html`<div class="reference">
+              <label for="van-ban-ten-${i}">Tên văn bản ${i + 1}</label>
+              <input id="van-ban-ten-${i}" name="van-ban-ten" maxlength="300" value="${r.title}" />
+              <label for="van-ban-link-${i}">Đường dẫn văn bản ${i + 1}</label>
+              <input id="van-ban-link-${i}" name="van-ban-link" type="url" inputmode="url" maxlength="500" placeholder="https://" value="${r.url}" />
+            </div>`,
+          )}
+          <h3>Mục tài liệu trong kho</h3>
           ${v.suggested.length
-            ? html`<h3>Các mục gần với câu hỏi</h3>
+            ? html`<h4>Các mục gần với câu hỏi</h4>
                 <ul class="sections">
                   ${v.suggested.map((s) => sectionBox(s, v.chosen))}
                 </ul>`
             : ''}
-          <h3>Tất cả tài liệu</h3>
+          <h4>Tất cả tài liệu</h4>
           ${v.documents.map(
             (d) => html`<details ${d.sections.some((s) => v.chosen.has(s.value)) ? html`open` : ''}>
               <summary>${d.doc.title}</summary>
@@ -642,8 +685,7 @@ export function statsPage(v: StatsView) {
     { title: 'Thống kê', session: v.session, section: 'thong-ke' },
     html`<h1>Thống kê</h1>
       <form class="filters" method="get" action="/admin/thong-ke">
-        <div><label for="tu">Từ ngày</label><input id="tu" name="tu" type="date" value="${v.tu}" required /></div>
-        <div><label for="den">Đến ngày</label><input id="den" name="den" type="date" value="${v.den}" required /></div>
+        ${dayField('tu', 'Từ ngày', v.tu, true)} ${dayField('den', 'Đến ngày', v.den, true)}
         <div>
           <label for="theo">Chia theo</label>
           <select id="theo" name="theo">

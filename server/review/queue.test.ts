@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing.ts';
-import { groupQuestions, queueItems } from './queue.ts';
+import { groupQuestions, LOW_CONFIDENCE, questionCore, queueItems } from './queue.ts';
 import { ask, createStaff, staffClient, type StaffClient } from './testing.ts';
 
 /** Hàng chờ: what people asked that the assistant could not answer well, grouped and filtered. */
@@ -114,5 +115,19 @@ describe('the queue', () => {
     expect(page).toContain('Câu trả lời trợ lý đã đưa');
     const giun = await (await staff.get(`/admin/hang-cho/${ids.giun2}`)).text();
     for (const q of GIUN) expect(giun).toContain(q);
+  });
+});
+
+describe('what makes two questions the same', () => {
+  it('leaves out who asked: a name, a self-introduction, a redacted number', () => {
+    expect(questionCore('Chị Lan SĐT [số điện thoại đã ẩn] hỏi: hầm biogas có mùi thối là sao?')).toBe('hỏi: hầm biogas có mùi thối là sao?');
+    expect(questionCore('Tôi tên Lan, hầm biogas nhà tôi có mùi thối là sao?')).toBe(', hầm biogas nhà tôi có mùi thối là sao?');
+    expect(questionCore('Bác Tư ở bản Mòng hỏi cách ủ phân')).toBe('ở bản Mòng hỏi cách ủ phân');
+    // "bà con" is people in general, not a name; places stay
+    expect(questionCore('Bà con Chiềng Hặc hỏi đệm lót')).toBe('Bà con Chiềng Hặc hỏi đệm lót');
+  });
+
+  it('the README states the low-confidence threshold the code uses', () => {
+    expect(readFileSync(new URL('./README.md', import.meta.url), 'utf8')).toContain(`now **${LOW_CONFIDENCE}**`);
   });
 });

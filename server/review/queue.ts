@@ -189,9 +189,23 @@ export function reviewItem(db: DB, id: string): ReviewItem | null {
   return row ? toItem(row) : null;
 }
 
+/** A redacted phone, ID, account number or e-mail, with the words that named it ("SĐT [số điện thoại đã ẩn]"). */
+const REDACTED = /(?:\b(?:SĐT|sđt|sdt|số điện thoại|điện thoại|email|e-mail|CCCD|số CCCD|số tài khoản|STK)\s*:?\s*)?\[[^\]\n]{0,40}đã ẩn\]/gu;
+/** A person named by how Vietnamese address each other ("chị Lan", "bác Tư") or introduce themselves ("tôi tên Lan"). */
+const NAME = String.raw`\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){0,2}`;
+const PERSON = new RegExp(
+  String.raw`(?<!\p{L})(?:(?:[Tt]ôi|[Ee]m|[Mm]ình|[Cc]háu|[Cc]on)\s+(?:tên\s+(?:là\s+)?|là\s+)|(?:[Cc]hị|[Aa]nh|[Ee]m|[Cc]ô|[Cc]hú|[Bb]ác|[Ôô]ng|[Bb]à|[Cc]háu|[Dd]ì|[Cc]ậu|[Mm]ợ|[Tt]hím)\s+)${NAME}`,
+  'gu',
+);
+
+/** The question without who asked it: two people asking the same thing are one group. */
+export function questionCore(text: string): string {
+  return text.normalize('NFC').replace(REDACTED, ' ').replace(PERSON, ' ').replace(/\s+/g, ' ').trim();
+}
+
 /** The topic words of a question, folded: what "the same question" is judged by. */
 export function wordSet(text: string): Set<string> {
-  return new Set(topicWords(text));
+  return new Set(topicWords(questionCore(text)));
 }
 
 /** IDF-weighted Jaccard: sharing "sinh học" says less than sharing "biogas". */

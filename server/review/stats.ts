@@ -14,8 +14,25 @@ export interface Period {
 }
 
 /** 00:00 Vietnam time of a `YYYY-MM-DD` day, or null when it is not a date. */
-export function vnDayStart(day: string): number | null {
+/** `YYYY-MM-DD` from what staff type: `dd/mm/yyyy` (the console's date fields) or `YYYY-MM-DD` (links). */
+export function isoDay(typed: string): string | null {
+  const t = typed.trim();
+  const dmy = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t);
+  const day = dmy ? `${dmy[3]}-${dmy[2]!.padStart(2, '0')}-${dmy[1]!.padStart(2, '0')}` : t;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  // 31/02 is not a day (Date.parse would roll it over to March)
+  return new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day ? day : null;
+}
+
+/** A day as the console's date fields show it: dd/mm/yyyy. */
+export function dayInput(day: string | undefined): string {
+  const iso = day ? isoDay(day) : null;
+  return iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : (day ?? '');
+}
+
+export function vnDayStart(typed: string): number | null {
+  const day = isoDay(typed);
+  if (!day) return null;
   const ms = Date.parse(`${day}T00:00:00+07:00`);
   return Number.isFinite(ms) ? ms : null;
 }

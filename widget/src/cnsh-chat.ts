@@ -1,8 +1,8 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { AnswerStream, type Citation, type Failure } from './answer-stream.ts';
-import { ConversationStore, localId, type Reply, type Turn } from './conversation-store.ts';
+import { ConversationStore, localId, type Reply, type Saved, type Turn } from './conversation-store.ts';
 import { glossaryMatcher, loadGlossary, type GlossaryMatcher, type GlossaryTerm } from './glossary.ts';
-import { plainText, renderMarkdown } from './markdown.ts';
+import { parseBlocks, plainText, renderMarkdown } from './markdown.ts';
 import type { QuizView } from './quiz.ts';
 import { STARTERS, SUBTITLE, T, WELCOME, type Audience } from './strings.ts';
 import { styles } from './styles.ts';
@@ -12,7 +12,36 @@ const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 /** Below this width (or height) the floating panel becomes a full-screen modal dialog. */
 const SMALL_SCREEN = '(max-width: 640px), (max-height: 520px)';
 
+/** An answer longer than this is folded after a few lines, with "Xem thêm". */
+const FOLD_CHARS = 300;
+
+/** A cited section as GET /api/nguon/<docId>/<anchor> sends it, for the reader. */
+interface SectionText {
+  title: string;
+  section: string;
+  text: string;
+  url: string;
+  basis: { text: string; href: string }[];
+}
+
+interface Reader {
+  turn: string;
+  n: number;
+  citation: Citation;
+  section?: SectionText;
+  failed?: boolean;
+}
+
+/** The device's Vietnamese voice, preferring one that runs on the device itself. */
+function vietnameseVoice(): SpeechSynthesisVoice | null {
+  const voices = globalThis.speechSynthesis?.getVoices?.() ?? [];
+  const vi = voices.filter((v) => /^vi(?:[-_]|$)/i.test(v.lang));
+  return vi.find((v) => v.localService) ?? vi[0] ?? null;
+}
+
 const ICONS = {
+  back: 'M15 5l-7 7 7 7',
+  speaker: 'M4 9v6h4l5 4V5L8 9H4zm12 0a4 4 0 0 1 0 6m2-9a8 8 0 0 1 0 12',
   chat: 'M21 11.5a8.4 8.4 0 0 1-12.2 7.5L3 21l2-5.6A8.4 8.4 0 1 1 21 11.5z',
   close: 'M6 6l12 12M18 6L6 18',
   plus: 'M12 5v14M5 12h14',
@@ -62,6 +91,12 @@ export class CnshChat extends LitElement {
     glossary: { state: true },
     openTerm: { state: true },
     drafts: { state: true },
+    reader: { state: true },
+    expanded: { state: true },
+    undo: { state: true },
+    privacyOpen: { state: true },
+    voice: { state: true },
+    speaking: { state: true },
   };
 
   declare apiBase: string | undefined;
@@ -78,6 +113,16 @@ export class CnshChat extends LitElement {
   declare glossary: GlossaryMatcher | null;
   declare openTerm: { turn: string; entry: GlossaryTerm } | null;
   declare drafts: Record<string, { helpful: boolean; comment: string; failed?: boolean }>;
+  /** a cited section read inside the widget (small screens) */
+  declare reader: Reader | null;
+  /** long answers the reader unfolded */
+  declare expanded: Set<string>;
+  /** the conversation just cleared by "Cuộc trò chuyện mới", until undone or a new question */
+  declare undo: Saved | null;
+  declare privacyOpen: boolean;
+  declare voice: SpeechSynthesisVoice | null;
+  /** the reply being read aloud */
+  declare speaking: string | null;
 
   private stream = new AnswerStream(this);
   private store = new ConversationStore(this, () => `cnsh-chat:${this.base}:${this.aud}`);
@@ -89,6 +134,12 @@ export class CnshChat extends LitElement {
   private scrollToNew = false;
   /** the quiz chunk, imported the first time a student opens Ôn tập */
   private quiz: QuizView | null = null;
+  /** our entries on the page's history (Android Back closes the reader, then the panel), oldest first */
+  private pushed: ('panel' | 'reader')[] = [];
+  /** a popstate we caused by unwinding our own entries */
+  private unwinding = 0;
+  /** the reply whose online-voice note is shown (the last one read aloud) */
+  private readAloudNote: string | null = null;
 
   constructor() {
     super();
@@ -103,6 +154,12 @@ export class CnshChat extends LitElement {
     this.glossary = null;
     this.openTerm = null;
     this.drafts = {};
+    this.reader = null;
+    this.expanded = new Set();
+    this.undo = null;
+    this.privacyOpen = false;
+    this.voice = null;
+    this.speaking = null;
   }
 
   /** quiet time after which "đang chậm" is shown (ms) */
@@ -130,18 +187,61 @@ export class CnshChat extends LitElement {
     this.online = navigator.onLine !== false;
   };
 
+  private onVoices = () => {
+    this.voice = vietnameseVoice();
+  };
+
   override connectedCallback() {
     super.connectedCallback();
     addEventListener('online', this.onNetwork);
     addEventListener('offline', this.onNetwork);
+    addEventListener('popstate', this.onPopState);
+    this.onVoices();
+    // voices arrive later than the page in Chrome
+    globalThis.speechSynthesis?.addEventListener?.('voiceschanged', this.onVoices);
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback();
     removeEventListener('online', this.onNetwork);
     removeEventListener('offline', this.onNetwork);
+    removeEventListener('popstate', this.onPopState);
+    document.removeEventListener('keydown', this.onPageKey);
+    globalThis.speechSynthesis?.removeEventListener?.('voiceschanged', this.onVoices);
+    if (this.speaking) speechSynthesis.cancel();
     clearInterval(this.ticking);
   }
+
+  private get small() {
+    return matchMedia(SMALL_SCREEN).matches;
+  }
+
+  /** A state on the page's history that Back pops instead of leaving the page. */
+  private pushHistory(kind: 'panel' | 'reader') {
+    history.pushState(history.state, '');
+    this.pushed.push(kind);
+  }
+
+  /** Takes our entries off the history when the panel closes another way than Back. */
+  private unwindHistory() {
+    if (!this.pushed.length) return;
+    this.unwinding++;
+    history.go(-this.pushed.length);
+    this.pushed = [];
+  }
+
+  private onPopState = () => {
+    if (this.unwinding) return void this.unwinding--;
+    const top = this.pushed.pop();
+    if (top === 'reader') this.closeReader(false);
+    else if (top === 'panel') this.hide();
+  };
+
+  /** Esc closes the floating panel even after focus has left it for the page. */
+  private onPageKey = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || e.defaultPrevented || !this.open) return;
+    this.hide();
+  };
 
   override willUpdate() {
     const log = this.$<HTMLElement>('.log');
@@ -183,7 +283,13 @@ export class CnshChat extends LitElement {
     this.open = true;
     await this.updateComplete;
     const dialog = this.$<HTMLDialogElement>('dialog');
-    if (dialog && !dialog.open) matchMedia(SMALL_SCREEN).matches ? dialog.showModal() : dialog.show();
+    if (dialog && !dialog.open) {
+      if (this.small) {
+        dialog.showModal();
+        this.pushHistory('panel');
+      } else dialog.show();
+      document.addEventListener('keydown', this.onPageKey);
+    }
     // on a touch screen, focusing the input would raise the keyboard over the privacy notice and starters
     // a student left on Ôn tập finds the tab again rather than nothing focused
     (this.$<HTMLElement>(matchMedia('(pointer: coarse)').matches ? '.log' : '#q') ?? this.$<HTMLElement>('[aria-selected="true"]'))?.focus();
@@ -196,15 +302,35 @@ export class CnshChat extends LitElement {
 
   private onClosed = () => {
     this.open = false;
+    this.reader = null;
+    document.removeEventListener('keydown', this.onPageKey);
+    this.unwindHistory();
     this.$<HTMLElement>('.launcher')?.focus();
     this.dispatchEvent(new CustomEvent('cnsh-toggle', { detail: { open: false }, bubbles: true, composed: true }));
   };
 
   private onDialogKey = (e: KeyboardEvent) => {
+    if (e.key === 'Tab') return this.keepFocusInside(e);
     if (e.key !== 'Escape') return;
     e.preventDefault();
-    this.hide();
+    // in the reader, Esc goes back to the conversation first
+    if (this.reader) this.closeReader();
+    else this.hide();
   };
+
+  /** Tab past the panel's last control comes back to its first: focus never slips behind the panel. */
+  private keepFocusInside(e: KeyboardEvent) {
+    const dialog = this.$<HTMLDialogElement>('dialog');
+    if (!dialog) return;
+    const all = [...dialog.querySelectorAll<HTMLElement>('button, a[href], textarea, input, select, summary, [tabindex="0"]')].filter(
+      (el) => !(el as HTMLButtonElement).disabled && el.getClientRects().length > 0,
+    );
+    const active = (this.renderRoot as ShadowRoot).activeElement;
+    const edge = e.shiftKey ? all[0] : all.at(-1);
+    if (!edge || (active !== edge && dialog.contains(active))) return;
+    e.preventDefault();
+    (e.shiftKey ? all.at(-1) : all[0])?.focus();
+  }
 
   private selectTab(tab: 'chat' | 'quiz', focus = false) {
     this.tab = tab;
@@ -242,13 +368,27 @@ export class CnshChat extends LitElement {
     }
   }
 
-  private newConversation = () => {
+  private newConversation = async () => {
     this.generation++;
     this.stream.stop();
-    this.store.clear();
+    this.stopReading();
+    const cleared = this.store.clear();
+    this.undo = cleared.turns.length ? cleared : null;
     this.drafts = {};
     this.openTerm = null;
-    this.$<HTMLTextAreaElement>('#q')?.focus();
+    this.announce(T.cleared);
+    await this.updateComplete;
+    // the way back is right there, and the keyboard is not raised over it on a phone
+    this.$<HTMLElement>(this.undo ? '.undo button' : '#q')?.focus();
+  };
+
+  private undoClear = async () => {
+    if (!this.undo) return;
+    this.store.restore(this.undo);
+    this.undo = null;
+    this.announce(T.restored);
+    await this.updateComplete;
+    this.$<HTMLElement>('.log')?.focus();
   };
 
   /** Asks the server and records the outcome; `again` re-asks a question already in the transcript. */
@@ -258,6 +398,7 @@ export class CnshChat extends LitElement {
     const store = this.store;
     const generation = this.generation;
     if (!store.privacySeen) store.acknowledgePrivacy();
+    this.undo = null;
     if (!again) store.add({ role: 'user', id: localId(), text: message });
     const id = localId();
     store.add({ role: 'assistant', id, question: message, status: 'streaming', text: '' });
@@ -281,8 +422,11 @@ export class CnshChat extends LitElement {
         answered: r.answered,
         citations: r.citations,
         suggestions: r.suggestions,
+        uncertain: r.uncertain === true,
+        clarify: r.clarify === true,
       });
-      this.announce(T.answerAnnounce(plainText(r.answer), r.citations.length));
+      // the caution is heard first, as it is seen first
+      this.announce(`${r.uncertain ? `${T.uncertain} ` : ''}${T.answerAnnounce(plainText(r.answer), r.citations.length)}`);
       this.dispatchEvent(new CustomEvent('cnsh-answer', { detail: { messageId: r.messageId, answered: r.answered }, bubbles: true, composed: true }));
     } else if (outcome.kind === 'stopped') {
       store.update(id, { status: 'stopped', text: outcome.text });
@@ -318,6 +462,57 @@ export class CnshChat extends LitElement {
     this.stream.stop();
     this.$<HTMLTextAreaElement>('#q')?.focus();
   };
+
+  /** On a small screen a citation opens here, in a reader with a way back, instead of in another tab. */
+  private async openReader(e: Event, turn: string, n: number, citation: Citation) {
+    if (!this.small) return;
+    e.preventDefault();
+    this.stopReading();
+    this.reader = { turn, n, citation };
+    this.pushHistory('reader');
+    const anchor = decodeURIComponent(new URL(citation.url ?? '', `${this.base}/`).hash.slice(1));
+    const section = await fetch(`${this.base}/api/nguon/${encodeURIComponent(citation.docId)}/${encodeURIComponent(anchor)}`, { credentials: 'omit' })
+      .then((r) => (r.ok ? (r.json() as Promise<SectionText>) : null))
+      .catch(() => null);
+    if (this.reader?.citation !== citation) return;
+    this.reader = section ? { ...this.reader, section } : { ...this.reader, failed: true };
+    await this.updateComplete;
+    const mark = this.$<HTMLElement>('.reader mark');
+    mark?.scrollIntoView({ block: 'center' });
+    this.$<HTMLElement>('.reader h3')?.focus();
+  }
+
+  /** `viaHistory`: false when Back already took our history entry off. */
+  private async closeReader(viaHistory = true) {
+    const r = this.reader;
+    if (!r) return;
+    this.reader = null;
+    if (viaHistory && this.pushed.at(-1) === 'reader') {
+      this.pushed.pop();
+      this.unwinding++;
+      history.back();
+    }
+    await this.updateComplete;
+    this.$<HTMLElement>(`#c-${r.turn}-${r.n} a`)?.focus();
+  }
+
+  private stopReading() {
+    if (this.speaking) globalThis.speechSynthesis?.cancel();
+    this.speaking = null;
+  }
+
+  /** "Đọc": the answer in the device's Vietnamese voice; pressed again, silence. */
+  private async readAloud(t: Reply) {
+    const voice = this.voice;
+    if (this.speaking === t.id || !voice) return this.stopReading();
+    this.speaking = t.id;
+    this.readAloudNote = t.id;
+    const { speak } = await import('./speech.ts');
+    if (this.speaking !== t.id) return;
+    speak(speechSynthesis, voice, plainText(t.text), () => {
+      if (this.speaking === t.id) this.speaking = null;
+    });
+  }
 
   private showCitation(turn: string, n: number) {
     const item = this.$<HTMLElement>(`#c-${turn}-${n}`);
@@ -398,25 +593,68 @@ export class CnshChat extends LitElement {
     const quiz = student && this.tab === 'quiz';
     return html`<div class="head" part="header">
         <div class="grow"><h2 id="t">${T.title}</h2><p>${SUBTITLE[this.aud]}</p></div>
-        ${turns.length && !quiz ? html`<button class="new" @click=${this.newConversation}>${icon(ICONS.plus)}<span>${T.newChat}</span></button>` : nothing}
+        ${turns.length && !quiz && !this.reader
+          ? html`<button class="new" aria-label=${T.newChat} @click=${this.newConversation}>${icon(ICONS.plus)}<span>${T.newChatShort}</span></button>`
+          : nothing}
         ${this.inline ? nothing : html`<button class="x" aria-label=${T.close} title=${T.close} @click=${() => this.hide()}>${icon(ICONS.close)}</button>`}
       </div>
-      ${student ? this.tabs() : nothing}
-      ${quiz ? this.quizPanel() : this.conversation(student)}
+      ${student && !this.reader ? this.tabs() : nothing}
+      ${this.reader ? this.readerView(this.reader) : quiz ? this.quizPanel() : this.conversation(student)}
       <div class="sr" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>`;
+  }
+
+  /** The cited section inside the widget: its words, the cited passage marked, and a way back. */
+  private readerView(r: Reader) {
+    const s = r.section;
+    const cited = r.citation.snippet
+      .replace(/\s*\[\d{1,2}\]/g, '')
+      .split(/\n|(?<=[.!?…;:])\s+/)
+      .map((x) => x.replace(/^\s*[-*•]\s+/, '').replace(/…$/, '').trim().slice(0, 40))
+      .filter((x) => x.length >= 12);
+    const full = new URL(r.citation.url ?? s?.url ?? '', `${this.base}/`).href;
+    return html`<div class="view reader" part="reader">
+      <div class="rd-bar"><button class="btn ghost" @click=${() => this.closeReader()}>${icon(ICONS.back)}${T.back}</button></div>
+      <div class="rd-body">
+        <p class="kicker">${s?.title ?? r.citation.title}</p>
+        <h3 tabindex="-1">${s?.section ?? r.citation.section}</h3>
+        ${s
+          ? parseBlocks(s.text).map((b) => {
+              const lines = b.list ? b.items : [b.text];
+              const mark = (line: string) => (cited.some((c) => line.includes(c)) ? html`<mark><span class="sr">${T.readerCited}: </span>${line}</mark>` : line);
+              return b.list ? html`<ul>${lines.map((l) => html`<li>${mark(l)}</li>`)}</ul>` : html`<p>${mark(b.text)}</p>`;
+            })
+          : r.failed
+            ? html`<p class="state error msg" part="error">${T.readerFailed}</p>`
+            : html`<p class="state dots" role="status">${T.readerLoading}</p>`}
+        ${s?.basis.length
+          ? html`<p class="basis">${T.basis} ${s.basis.map((b, i) => html`${i ? '; ' : ''}<a href=${new URL(b.href, `${this.base}/`).href} target="_blank" rel="noopener">${b.text}</a>`)}</p>`
+          : nothing}
+        <p><a href=${full} target="_blank" rel="noopener">${T.readerFull}<span class="sr">${T.newTab}</span></a></p>
+      </div>
+    </div>`;
   }
 
   private conversation(student: boolean) {
     const { turns, privacySeen } = this.store;
     const busy = this.stream.busy;
+    const privacy = `${this.base}/quyen-rieng-tu`;
     return html`<div class="view" role=${student ? 'tabpanel' : nothing} id=${student ? 'panel-chat' : nothing} aria-labelledby=${student ? 'tab-chat' : nothing}>
       ${privacySeen
         ? nothing
         : html`<div class="notice" part="privacy" role="note" aria-label=${T.privacyTitle}>
-            <p><strong>${T.privacyTitle}:</strong> ${T.privacy} <a href="${this.base}/quyen-rieng-tu" target="_blank" rel="noopener">${T.privacyMore}</a></p>
-            <button class="btn" @click=${() => this.store.acknowledgePrivacy()}>${T.privacyOk}</button>
+            <p>${T.privacyShort}</p>
+            <div class="row">
+              <button class="link" aria-expanded=${String(this.privacyOpen)} aria-controls="privacy-full" @click=${() => (this.privacyOpen = !this.privacyOpen)}>
+                ${T.privacyDetails}
+              </button>
+              <button class="btn" @click=${() => this.store.acknowledgePrivacy()}>${T.privacyOk}</button>
+            </div>
+            <p id="privacy-full" ?hidden=${!this.privacyOpen}>${T.privacy} <a href=${privacy} target="_blank" rel="noopener">${T.privacyMore}<span class="sr">${T.newTab}</span></a></p>
           </div>`}
       ${this.online ? nothing : html`<p class="offline">${T.offline}</p>`}
+      ${this.undo
+        ? html`<p class="undo" part="undo">${T.cleared} <button class="btn ghost" @click=${this.undoClear}>${T.undo}</button></p>`
+        : nothing}
       <div class="log" part="log" role="log" aria-live="off" aria-label=${T.transcript} tabindex="-1">
         ${turns.length ? turns.map((t, i) => this.turn(t, i === turns.length - 1)) : this.welcome()}
       </div>
@@ -427,7 +665,7 @@ export class CnshChat extends LitElement {
           ? html`<button type="button" class="btn ghost" part="stop" @click=${this.stop}>${icon(ICONS.stop)}${T.stop}</button>`
           : html`<button class="btn" part="send">${icon(ICONS.send)}${T.send}</button>`}
       </form>
-      <p class="foot">${T.footer} <a href="${this.base}/quyen-rieng-tu" target="_blank" rel="noopener">${T.privacyLink}</a></p>
+      <p class="foot">${T.footer} <a href=${privacy} target="_blank" rel="noopener">${T.privacyLink}<span class="sr">${T.newTab}</span></a></p>
     </div>`;
   }
 
@@ -443,6 +681,12 @@ export class CnshChat extends LitElement {
         ${questions.map((q) => html`<li><button class="chip" part=${part} @click=${() => this.ask(q)}>${q}</button></li>`)}
       </ul>
     </div>`;
+  }
+
+  private toggleFold(id: string) {
+    const next = new Set(this.expanded);
+    if (!next.delete(id)) next.add(id);
+    this.expanded = next;
   }
 
   private turn(t: Turn, last: boolean): TemplateResult {
@@ -464,9 +708,20 @@ export class CnshChat extends LitElement {
       },
     });
     const term = this.openTerm?.turn === t.id ? this.openTerm.entry : null;
-    return html`<div class="msg bot ${t.answered === false ? 'declined' : ''}" part="message bot-message" aria-busy=${String(streaming)}>
+    const foldable = done && text.length > FOLD_CHARS;
+    const folded = foldable && !this.expanded.has(t.id);
+    const unsure = done && t.answered && t.uncertain;
+    return html`<div class="msg bot ${t.answered === false && !t.clarify ? 'declined' : ''} ${unsure ? 'unsure' : ''}" part="message bot-message" aria-busy=${String(streaming)}>
       <span class="sr">${T.bot} </span>
-      ${text ? body : streaming ? html`<p class="dots">${T.thinking}</p>` : nothing}
+      ${unsure ? html`<p class="caution" part="uncertain">${T.uncertain}</p>` : nothing}
+      ${text
+        ? html`<div class="body ${folded ? 'folded' : ''}" id="b-${t.id}" @focusin=${() => folded && this.toggleFold(t.id)}>${body}</div>`
+        : streaming
+          ? html`<p class="dots">${T.thinking}</p>`
+          : nothing}
+      ${foldable
+        ? html`<button class="link fold" aria-expanded=${String(!folded)} aria-controls="b-${t.id}" @click=${() => this.toggleFold(t.id)}>${folded ? T.more : T.less}</button>`
+        : nothing}
       ${term
         ? html`<div class="def" role="note" aria-label=${term.term}>
             <p><strong>${term.term}:</strong> ${term.definition}</p>
@@ -478,9 +733,21 @@ export class CnshChat extends LitElement {
         ? html`<div class="row"><span class="state">${T.stopped}</span><button class="btn ghost" @click=${() => this.retry(t)}>${T.askAgain}</button></div>`
         : nothing}
       ${t.status === 'failed' && t.failure ? this.failure(t, t.failure) : nothing}
+      ${done && t.clarify && last && t.suggestions?.length ? html`<div class="row">${this.chips(T.clarifyChoices, t.suggestions, 'suggestion')}</div>` : nothing}
       ${citations.length ? this.citations(t, citations) : nothing}
-      ${done && t.messageId ? this.feedback(t) : nothing}
-      ${done && last && t.suggestions?.length ? html`<div class="row">${this.chips(T.followUps, t.suggestions, 'suggestion')}</div>` : nothing}
+      ${done && t.answered && this.voice ? this.readButton(t) : nothing}
+      ${done && t.messageId && !t.clarify ? this.feedback(t) : nothing}
+      ${done && last && !t.clarify && t.suggestions?.length ? html`<div class="row">${this.chips(T.followUps, t.suggestions, 'suggestion')}</div>` : nothing}
+    </div>`;
+  }
+
+  private readButton(t: Reply) {
+    const reading = this.speaking === t.id;
+    return html`<div class="row read">
+      <button class="btn ghost" part="read" aria-label=${reading ? T.readStop : T.readLabel} @click=${() => this.readAloud(t)}>
+        ${icon(reading ? ICONS.stop : ICONS.speaker)}${reading ? T.readStop : T.read}
+      </button>
+      ${this.readAloudNote === t.id && this.voice && !this.voice.localService ? html`<span class="note">${T.onlineVoice}</span>` : nothing}
     </div>`;
   }
 
@@ -503,7 +770,9 @@ export class CnshChat extends LitElement {
             <span class="num" aria-hidden="true">${i + 1}</span>
             <div>
               <span class="sr">${T.sources} ${i + 1}: </span>
-              ${url?.startsWith('http') ? html`<a href=${url} target="_blank" rel="noopener">${name}<span class="sr">${T.newTab}</span></a>` : html`<strong>${name}</strong>`}
+              ${url?.startsWith('http')
+                ? html`<a href=${url} target="_blank" rel="noopener" @click=${(e: Event) => this.openReader(e, t.id, i + 1, c)}>${name}<span class="sr">${T.newTab}</span></a>`
+                : html`<strong>${name}</strong>`}
               <details>
                 <summary>${T.snippet}</summary>
                 <blockquote>${c.snippet.replace(/\s*\[\d{1,2}\]/g, '')}</blockquote>
@@ -520,8 +789,9 @@ export class CnshChat extends LitElement {
     const d = this.drafts[t.id];
     const thumb = (helpful: boolean) => {
       const label = helpful ? T.helpful : T.unhelpful;
-      return html`<button class="thumb ${helpful ? '' : 'down'}" aria-pressed=${String(d?.helpful === helpful)} aria-label=${label} title=${label}
-        @click=${() => this.draft(t, { helpful })}>${icon(ICONS.thumb)}</button>`;
+      const pressed = d?.helpful === helpful;
+      return html`<button class="thumb ${helpful ? '' : 'down'}" aria-pressed=${String(pressed)} aria-label=${label} title=${label}
+        @click=${() => this.draft(t, { helpful })}>${icon(ICONS.thumb)}${pressed ? html`<span class="tick" aria-hidden="true">✓</span>` : nothing}</button>`;
     };
     return html`<div class="row feedback" role="group" aria-label=${T.helpfulQ}>
       <span aria-hidden="true">${T.helpfulQ}</span>${thumb(true)}${thumb(false)}

@@ -20,11 +20,13 @@ export interface Reply {
   suggestions?: string[];
   failure?: Failure;
   feedback?: 'up' | 'down';
+  uncertain?: boolean;
+  clarify?: boolean;
 }
 
 export type Turn = Question | Reply;
 
-interface Saved {
+export interface Saved {
   conversationId?: string;
   turns: Turn[];
 }
@@ -100,11 +102,20 @@ export class ConversationStore implements ReactiveController {
     this.save();
   }
 
-  clear() {
+  /** Empties the conversation; returns it, so "Hoàn tác" can bring it back. */
+  clear(): Saved {
+    const before = { conversationId: this.conversationId, turns: this.turns };
     this.turns = [];
     this.conversationId = undefined;
     this.#write(this.key(), null);
     this.host.requestUpdate();
+    return before;
+  }
+
+  restore(saved: Saved) {
+    this.turns = saved.turns;
+    this.conversationId = saved.conversationId;
+    this.save();
   }
 
   acknowledgePrivacy() {

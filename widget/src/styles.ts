@@ -27,7 +27,7 @@ export const styles = css`
   :host([hidden]) { display: none; }
   *, *::before, *::after { box-sizing: border-box; }
   button, textarea { font: inherit; color: inherit; }
-  button { cursor: pointer; min-height: 24px; min-width: 24px; }
+  button { cursor: pointer; min-height: 24px; min-width: 24px; -webkit-tap-highlight-color: transparent; }
   button:disabled { cursor: not-allowed; opacity: 0.7; }
   a { color: var(--lk); text-underline-offset: 2px; }
   :focus-visible { outline: 3px solid var(--fo); outline-offset: 2px; }
@@ -71,10 +71,20 @@ export const styles = css`
   .head p { margin: 0; font-size: 13px; }
   .head button { display: inline-flex; align-items: center; gap: 4px; background: none; border: 1px solid; border-radius: 8px; padding: 4px 10px; min-height: 36px; font-size: 13px; }
   .head .x { border: 0; padding: 0; width: 40px; height: 40px; justify-content: center; }
-  @media (max-width: 400px) { .head .new { padding: 0; width: 40px; justify-content: center; } .head .new span { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); } }
+  .head .new { padding: 4px 8px; white-space: nowrap; }
+  @media (max-width: 400px) { .head { padding-left: 12px; } .head p { font-size: 12px; } }
 
-  .notice { margin: 10px 12px 0; padding: 10px 12px; border: 1px solid #c9a227; background: #fff8e0; border-radius: 10px; font-size: 14px; }
-  .notice p { margin: 0 0 8px; }
+  /* notes above the transcript keep their height: the transcript is what shrinks */
+  .notice, .offline, .undo, .tabs, .head, form.composer, .foot, .rd-bar { flex: none; }
+  .notice { margin: 8px 12px 0; padding: 8px 12px; border: 1px solid #c9a227; background: #fff8e0; border-radius: 10px; font-size: 14px; line-height: 1.45; }
+  .notice p { margin: 0; }
+  .notice .row { margin-top: 6px; justify-content: space-between; }
+  .notice .btn { min-height: 32px; padding: 2px 14px; }
+  .notice [hidden] { display: none; }
+  #privacy-full { margin-top: 6px; }
+  .link { border: 0; padding: 0 2px; background: none; color: var(--lk); text-decoration: underline; text-underline-offset: 2px; min-height: 24px; }
+  .undo { display: flex; align-items: center; justify-content: space-between; gap: 8px; margin: 8px 12px 0; padding: 6px 6px 6px 12px; border-radius: 10px; background: var(--bot); font-size: 14px; }
+  .undo .btn { min-height: 32px; }
   .offline { margin: 10px 12px 0; padding: 8px 12px; border-radius: 10px; background: #fdecec; color: #7a1010; font-size: 14px; }
 
   .log { position: relative; flex: 1; overflow-y: auto; overscroll-behavior: contain; padding: 14px; display: flex; flex-direction: column; gap: 14px; }
@@ -86,7 +96,14 @@ export const styles = css`
   .bot > p, .bot > ul { margin: 0 0 8px; }
   .bot > ul { padding-left: 20px; }
   .bot > :last-child { margin-bottom: 0; }
-  .declined { border-left: 4px solid #c9a227; }
+  .declined, .unsure { border-left: 4px solid #c9a227; }
+  .caution { margin: 0 0 8px; padding: 4px 8px; border-radius: 6px; background: #fff3cd; color: #5c4300; font-size: 14px; }
+  .body > p, .body > ul { margin: 0 0 8px; }
+  .body > ul { padding-left: 20px; }
+  .body > :last-child { margin-bottom: 0; }
+  /* a long answer shows its first lines; "Xem thêm" opens the rest */
+  .folded { max-height: 7.75em; overflow: hidden; mask-image: linear-gradient(#000 60%, transparent); }
+  .fold { margin-top: 2px; font-weight: 600; }
   sup { line-height: 0; }
   .ref {
     display: inline-grid; place-items: center; height: 24px; min-width: 24px; padding: 0 4px; margin: 0 1px;
@@ -110,14 +127,18 @@ export const styles = css`
 
   .row { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-top: 10px; }
   .feedback { font-size: 14px; color: var(--mu); }
-  .thumb { display: inline-grid; place-items: center; width: 40px; height: 34px; padding: 0; border: 1px solid var(--bd); border-radius: 8px; background: var(--bg); color: var(--fg); }
+  .thumb { position: relative; display: inline-grid; place-items: center; width: 44px; height: 40px; padding: 0; border: 1px solid var(--bd); border-radius: 8px; background: var(--bg); color: var(--fg); }
   .thumb.down svg { transform: rotate(180deg); }
-  .thumb[aria-pressed='true'] { background: var(--p); color: var(--op); border-color: var(--p); }
+  .tick { position: absolute; top: -7px; right: -7px; display: grid; place-items: center; width: 18px; height: 18px; border-radius: 50%; background: var(--op); color: var(--p); border: 2px solid var(--p); font-size: 11px; font-weight: 700; line-height: 1; }
+  .read .note { font-size: 12.5px; color: var(--mu); flex: 1 1 200px; }
   .fb { display: grid; gap: 6px; width: 100%; }
   .fb textarea { min-height: 64px; }
   .chips { display: flex; flex-wrap: wrap; gap: 8px; margin: 0; padding: 0; list-style: none; }
   .chip { text-align: left; border: 1px solid var(--p); color: var(--p); background: var(--bg); border-radius: 18px; padding: 6px 14px; min-height: 36px; line-height: 1.35; }
-  .chip:hover, .thumb:hover { background: #e6f2ec; }
+  @media (hover: hover) { .chip:hover, .thumb:hover { background: #e6f2ec; } }
+  /* after the hover rule: a pressed thumb stays filled under the pointer and after a tap */
+  .thumb[aria-pressed='true'] { background: var(--p); color: var(--op); border: 2px solid var(--fg); }
+  .thumb[aria-pressed='true'] svg { fill: currentColor; }
   .label { margin: 0 0 6px; font-weight: 600; font-size: 14px; }
   .state { display: flex; gap: 8px; align-items: flex-start; margin: 8px 0 0; font-size: 14px; color: var(--mu); }
   .error { border: 1px solid #d99a9a; background: #fdf1f1; color: #6f1010; }
@@ -132,7 +153,19 @@ export const styles = css`
     padding: 11px 12px; border: 1px solid #6f7c86; border-radius: 10px; background: var(--bg); color: var(--fg); line-height: 1.4;
   }
   .composer .btn { min-height: 46px; padding: 0 16px; }
-  .foot { margin: 0; padding: 0 12px 8px; font-size: 12.5px; color: var(--mu); background: var(--bg); }
+  .foot { margin: 0; padding: 0 12px 6px; font-size: 12.5px; color: var(--mu); background: var(--bg); }
+  .foot a { display: inline-block; min-height: 24px; padding: 3px 0; }
+
+  .reader { background: var(--bg); }
+  .rd-bar { padding: 8px 12px; border-bottom: 1px solid var(--bd); }
+  .rd-body { flex: 1; overflow-y: auto; overscroll-behavior: contain; padding: 12px 16px 16px; }
+  .rd-body h3 { margin: 0 0 10px; font-size: 17px; line-height: 1.35; }
+  .rd-body h3:focus { outline: none; }
+  .rd-body ul { padding-left: 20px; }
+  .rd-body a { display: inline-block; min-height: 24px; }
+  .kicker { margin: 0 0 2px; font-size: 13px; color: var(--mu); }
+  mark { background: #fff2bf; color: inherit; box-shadow: 0 0 0 3px #fff2bf; border-radius: 2px; }
+  .basis { font-size: 14px; color: var(--mu); }
   @media (prefers-reduced-motion: reduce) { .dots::after { animation: none; content: '…'; } }
-  @media (forced-colors: active) { .launcher, .btn, .chip, .thumb, .ref { border: 1px solid ButtonText; } }
+  @media (forced-colors: active) { .launcher, .btn, .chip, .thumb, .ref { border: 1px solid ButtonText; } .thumb[aria-pressed='true'] { border: 3px solid Highlight; } }
 `;

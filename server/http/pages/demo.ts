@@ -48,7 +48,9 @@ export function portalPage(corpus: Corpus, widget: string | null) {
     6,
   );
   const related = corpus.documents.filter((d) => d.kind === 'plan' || d.kind === 'catalog' || d.id === 'thuat-ngu' || d.id === 'hoi-o-dau');
-  const body = html`${demoStrip('Trang minh hoạ cách gắn trợ lý Hỏi đáp CNSH lên cổng thông tin của tỉnh. Đây không phải trang chính thức của cơ quan nhà nước.')}
+  // the launcher is fixed to a corner, but placed early in the page so it comes early in the Tab order
+  const body = html`${widget ? html`<cnsh-chat site="cong-thong-tin-minh-hoa"></cnsh-chat>` : ''}
+    ${demoStrip('Trang minh họa cách gắn trợ lý Hỏi đáp CNSH lên cổng thông tin của tỉnh. Đây không phải trang chính thức của cơ quan nhà nước.')}
     <header class="portal-header">
       <div class="wrap portal-brand">
         ${EMBLEM}
@@ -105,7 +107,7 @@ export function portalPage(corpus: Corpus, widget: string | null) {
               kèm nguồn tài liệu để bạn đọc lại.
             </p>
             <button type="button" class="button" data-open-chat hidden>Đặt câu hỏi</button>
-            <p class="small">Nút “Hỏi đáp CNSH” luôn ở góc dưới bên phải màn hình.</p>
+            <p class="small">Nút “Hỏi trợ lý” luôn ở góc dưới bên phải màn hình.</p>
           </section>
           <section class="side-box" aria-labelledby="van-ban">
             <h2 id="van-ban">Văn bản và tài liệu</h2>
@@ -124,17 +126,17 @@ export function portalPage(corpus: Corpus, widget: string | null) {
     </main>
     <footer class="portal-footer">
       <div class="wrap">
-        <p><strong>Sở Nông nghiệp và Môi trường tỉnh Sơn La</strong> — trang minh hoạ của dự án Hỏi đáp CNSH.</p>
+        <p><strong>Sở Nông nghiệp và Môi trường tỉnh Sơn La</strong> — trang minh họa của dự án Hỏi đáp CNSH.</p>
         <p>
           Nội dung trích từ Kế hoạch của UBND tỉnh Sơn La và các tài liệu hướng dẫn có ghi nguồn.
           <a href="/nguon">Tài liệu nguồn</a> · <a href="/quyen-rieng-tu">Quyền riêng tư</a>
         </p>
       </div>
     </footer>
-    ${widget ? html`<cnsh-chat site="cong-thong-tin-minh-hoa"></cnsh-chat>` : ''}`;
+`;
   return page({
-    title: 'Sở Nông nghiệp và Môi trường tỉnh Sơn La — Hỏi đáp công nghệ sinh học (trang minh hoạ)',
-    description: 'Trang minh hoạ: trợ lý Hỏi đáp CNSH gắn trên cổng thông tin của Sở Nông nghiệp và Môi trường tỉnh Sơn La.',
+    title: 'Sở Nông nghiệp và Môi trường tỉnh Sơn La — Hỏi đáp công nghệ sinh học (trang minh họa)',
+    description: 'Trang minh họa: trợ lý Hỏi đáp CNSH gắn trên cổng thông tin của Sở Nông nghiệp và Môi trường tỉnh Sơn La.',
     theme: 'portal',
     body,
     widget,
@@ -148,7 +150,7 @@ export function schoolPage(corpus: Corpus, widget: string | null) {
     (d) => d.kind === 'guide' && d.audience.length === 1 && d.audience[0] === 'student',
     10,
   );
-  const body = html`${demoStrip('Trang minh hoạ một trang web trường học gắn trợ lý ở chế độ học sinh.')}
+  const body = html`${demoStrip('Trang minh họa một trang web trường học gắn trợ lý ở chế độ học sinh.')}
     <header class="school-header">
       <div class="wrap school-brand">
         ${BOOK}
@@ -205,13 +207,13 @@ export function schoolPage(corpus: Corpus, widget: string | null) {
     </main>
     <footer class="school-footer">
       <div class="wrap">
-        <p>Trang minh hoạ dành cho trường học. Trợ lý do Sở Nông nghiệp và Môi trường tỉnh Sơn La cung cấp (minh hoạ).</p>
+        <p>Trang minh họa dành cho trường học. Trợ lý do Sở Nông nghiệp và Môi trường tỉnh Sơn La cung cấp (minh họa).</p>
         <p><a href="/quyen-rieng-tu">Quyền riêng tư</a> · <a href="/nguon">Tài liệu nguồn</a></p>
       </div>
     </footer>`;
   return page({
-    title: 'Góc học tập Sinh học 10 — Công nghệ vi sinh vật trong xử lí ô nhiễm môi trường (trang minh hoạ)',
-    description: 'Trang minh hoạ: trợ lý học tập gắn trên trang web trường học, chế độ học sinh.',
+    title: 'Góc học tập Sinh học 10 — Công nghệ vi sinh vật trong xử lí ô nhiễm môi trường (trang minh họa)',
+    description: 'Trang minh họa: trợ lý học tập gắn trên trang web trường học, chế độ học sinh.',
     theme: 'school',
     body,
     widget,

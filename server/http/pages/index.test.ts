@@ -137,3 +137,26 @@ describe('GET /api/glossary', () => {
     expect(terms.find((t) => t.term === 'Đệm lót sinh học')?.definition).toMatch(/lớp độn chuồng/);
   });
 });
+
+describe('GET /api/nguon/<docId>/<anchor>', () => {
+  it('gives one cited section as text for the widget reader, and 404 with a Vietnamese message for an unknown one', async () => {
+    const doc = server.assistant.corpus.documents.find((d) => d.kind === 'guide')!;
+    const section = doc.sections.find((s) => s.text)!;
+    const res = await get(`/api/nguon/${doc.id}/${section.anchor}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      docId: doc.id,
+      title: doc.shortTitle,
+      section: section.label,
+      text: section.text,
+      url: `/nguon/${doc.id}#${section.anchor}`,
+      basis: [],
+    });
+    const faq = (await (await get('/api/nguon/hoi-dap/faq-dem-lot-sinh-hoc-la-gi')).json()) as { text: string; basis: { href: string }[] };
+    expect(faq.text).toMatch(/lớp độn chuồng/);
+    expect(faq.basis.length).toBeGreaterThan(0);
+    const missing = await get(`/api/nguon/${doc.id}/khong-co-muc-nay`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toBe('Không tìm thấy mục tài liệu này.');
+  });
+});

@@ -7,7 +7,7 @@ import { WIDGET_FILE } from '../../../widget/build.ts';
 import { fileAsset, sendAsset } from './assets.ts';
 import { portalPage, schoolPage } from './demo.ts';
 import { pageSender } from './layout.ts';
-import { notFoundPage, sourcePage } from './sources.ts';
+import { notFoundPage, sectionText, sourcePage } from './sources.ts';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -106,6 +106,14 @@ export function pageRoutes(assistant: Assistant, config: Pick<Config, 'allowedOr
   pages.get('/api/glossary', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');
     return c.json(assistant.corpus.glossary.map(({ term, aliases, definition }) => ({ term, aliases, definition })));
+  });
+
+  /** One cited section as text, for the widget's reader (a phone keeps the reader inside the chat). */
+  pages.get('/api/nguon/:docId/:anchor', (c) => {
+    const section = sectionText(assistant, c.req.param('docId'), c.req.param('anchor'));
+    if (!section) return c.json({ error: { code: 'not_found', message: 'Không tìm thấy mục tài liệu này.' } }, 404);
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(section);
   });
 
   return pages;

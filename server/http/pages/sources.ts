@@ -1,7 +1,8 @@
 import { html } from 'hono/html';
 import type { Assistant } from '../../assistant.ts';
 import { CURATED_TITLE, FAQ_DOC_ID, type CorpusDocument } from '../../corpus/index.ts';
-import type { CatalogEntry, Source } from '../../corpus/schema.ts';
+import type { CatalogEntry, OfficialRef, Source } from '../../corpus/schema.ts';
+import { curatedById } from '../../review/curated.ts';
 import { page, prose, serviceFooter, serviceHeader, viDate } from './layout.ts';
 
 const KIND_LABEL: Record<CorpusDocument['kind'], string> = {
@@ -63,6 +64,9 @@ function catalogEntry(e: CatalogEntry) {
       : ''}`;
 }
 
+/** The widget early in the page, so its launcher (fixed to a corner) comes early in the Tab order. */
+const launcher = (widget: string | null) => (widget ? html`<cnsh-chat site="trang-nguon"></cnsh-chat>` : '');
+
 const HEADING = { 2: 'h2', 3: 'h3', 4: 'h4' } as const;
 
 /** `ref`: the plan's full number ("II.1.a") above a sub-heading that shows only "a)": citations name it so. */
@@ -83,7 +87,7 @@ function toc(items: { anchor: string; text: string; level: number }[]) {
 
 function documentPage(doc: CorpusDocument, widget: string | null) {
   const entries = doc.kind === 'catalog' ? ((doc.meta.entries as CatalogEntry[] | undefined) ?? []) : [];
-  const body = html`${serviceHeader('sources')}
+  const body = html`${launcher(widget)}${serviceHeader('sources')}
     <main id="noi-dung" class="wrap doc">
       <nav aria-label="Vị trí trang" class="crumbs"><a href="/nguon">Tài liệu nguồn</a> › <span>${doc.shortTitle}</span></nav>
       <header class="doc-head">
@@ -104,7 +108,7 @@ function documentPage(doc: CorpusDocument, widget: string | null) {
       </div>
       ${sourceList(doc.sources)}
     </main>
-    ${serviceFooter()} ${widget ? html`<cnsh-chat site="trang-nguon"></cnsh-chat>` : ''}`;
+    ${serviceFooter()}`;
   return page({ title: `${doc.shortTitle} — Tài liệu nguồn Hỏi đáp CNSH`, description: doc.summary || doc.title, theme: 'service', body, widget });
 }
 
@@ -116,19 +120,61 @@ interface FaqRow {
   origin: 'corpus' | 'curated';
 }
 
+/** The outside documents a FAQ entry rests on: from corpus/faq, or from the console's table for a staff answer. */
+function officialRefs(assistant: Assistant, entryId: string): OfficialRef[] {
+  return assistant.corpus.faq.find((e) => e.id === entryId)?.references ?? curatedById(assistant.db, entryId)?.references ?? [];
+}
+
+/** What a FAQ entry rests on, as links: the corpus sections it cites (the chunk's `supports`), then outside documents. */
+function basisOf(assistant: Assistant, entryId: string, supports: string | null): { text: string; href: string }[] {
+  const docs = new Map(assistant.corpus.documents.map((d) => [d.id, d]));
+  return [
+    ...(JSON.parse(supports ?? '[]') as { docId: string; anchor: string }[]).flatMap((s) => {
+      const doc = docs.get(s.docId);
+      const section = doc?.sections.find((x) => x.anchor === s.anchor);
+      return doc ? [{ href: `/nguon/${encodeURIComponent(s.docId)}#${encodeURIComponent(s.anchor)}`, text: `${doc.shortTitle}${section ? ` — ${section.label}` : ''}` }] : [];
+    }),
+    ...officialRefs(assistant, entryId).map((r) => ({ href: r.url, text: r.title })),
+  ];
+}
+
+export interface SectionText {
+  docId: string;
+  title: string;
+  section: string;
+  text: string;
+  url: string;
+  /** where the section's own claims come from (FAQ entries) */
+  basis: { text: string; href: string }[];
+}
+
+/** One section as text, for the widget's reader on a phone: the same words as the source page, no markup. */
+export function sectionText(assistant: Assistant, docId: string, anchor: string): SectionText | null {
+  const url = `/nguon/${encodeURIComponent(docId)}#${encodeURIComponent(anchor)}`;
+  if (docId === FAQ_DOC_ID) {
+    const row = assistant.db.prepare(`SELECT title, section, text, supports FROM chunks WHERE doc_id = ? AND anchor = ? LIMIT 1`).get(docId, anchor) as
+      | { title: string; section: string; text: string; supports: string | null }
+      | undefined;
+    if (!row) return null;
+    return { docId, title: row.title, section: row.section, text: row.text, url, basis: basisOf(assistant, anchor, row.supports) };
+  }
+  const doc = assistant.corpus.documents.find((d) => d.id === docId);
+  const at = doc?.sections.findIndex((s) => s.anchor === anchor) ?? -1;
+  if (!doc || at < 0) return null;
+  const head = doc.sections[at]!;
+  // a heading without text of its own reads as its sub-sections
+  const parts = [head.text];
+  for (let i = at + 1; !head.text && i < doc.sections.length && doc.sections[i]!.level > head.level; i++)
+    parts.push(`${doc.sections[i]!.heading}\n${doc.sections[i]!.text}`);
+  return { docId, title: doc.shortTitle, section: head.label, text: parts.filter(Boolean).join('\n'), url, basis: [] };
+}
+
 /** FAQ entries as indexed, so answers curated by staff appear here as soon as they are published. */
 function faqPage(assistant: Assistant, widget: string | null) {
   const rows = assistant.db
     .prepare(`SELECT section, anchor, text, supports, origin FROM chunks WHERE doc_id = ? ORDER BY origin = 'curated' DESC, rowid`)
     .all(FAQ_DOC_ID) as FaqRow[];
-  const docs = new Map(assistant.corpus.documents.map((d) => [d.id, d]));
-  const support = (json: string | null) =>
-    (JSON.parse(json ?? '[]') as { docId: string; anchor: string }[]).flatMap((s) => {
-      const doc = docs.get(s.docId);
-      const section = doc?.sections.find((x) => x.anchor === s.anchor);
-      return doc ? [{ href: `/nguon/${encodeURIComponent(s.docId)}#${encodeURIComponent(s.anchor)}`, text: `${doc.shortTitle}${section ? ` — ${section.label}` : ''}` }] : [];
-    });
-  const body = html`${serviceHeader('sources')}
+  const body = html`${launcher(widget)}${serviceHeader('sources')}
     <main id="noi-dung" class="wrap doc">
       <nav aria-label="Vị trí trang" class="crumbs"><a href="/nguon">Tài liệu nguồn</a> › <span>Hỏi đáp thường gặp</span></nav>
       <header class="doc-head">
@@ -139,7 +185,7 @@ function faqPage(assistant: Assistant, widget: string | null) {
       ${toc(rows.map((r) => ({ anchor: r.anchor, text: r.section, level: 2 })))}
       <div class="prose">
         ${rows.map((r) => {
-          const links = support(r.supports);
+          const links = basisOf(assistant, r.anchor, r.supports);
           return html`<section class="part">
             ${heading(2, r.anchor, r.section)} ${r.origin === 'curated' ? html`<p class="badge">${CURATED_TITLE}</p>` : ''} ${prose(r.text)}
             ${links.length
@@ -149,7 +195,7 @@ function faqPage(assistant: Assistant, widget: string | null) {
         })}
       </div>
     </main>
-    ${serviceFooter()} ${widget ? html`<cnsh-chat site="trang-nguon"></cnsh-chat>` : ''}`;
+    ${serviceFooter()}`;
   return page({ title: 'Hỏi đáp thường gặp — Hỏi đáp CNSH', description: 'Câu hỏi thường gặp về công nghệ sinh học bảo vệ môi trường ở Sơn La.', theme: 'service', body, widget });
 }
 
@@ -170,7 +216,7 @@ function indexPage(assistant: Assistant, widget: string | null) {
         </section>`
       : '';
   const student = (d: CorpusDocument) => d.audience.length === 1 && d.audience[0] === 'student';
-  const body = html`${serviceHeader('sources')}
+  const body = html`${launcher(widget)}${serviceHeader('sources')}
     <main id="noi-dung" class="wrap doc">
       <header class="doc-head">
         <h1>Tài liệu nguồn</h1>
@@ -192,7 +238,7 @@ function indexPage(assistant: Assistant, widget: string | null) {
         </ul>
       </section>
     </main>
-    ${serviceFooter()} ${widget ? html`<cnsh-chat site="trang-nguon"></cnsh-chat>` : ''}`;
+    ${serviceFooter()}`;
   return page({ title: 'Tài liệu nguồn — Hỏi đáp CNSH', description: 'Các tài liệu mà trợ lý Hỏi đáp CNSH trích dẫn.', theme: 'service', body, widget });
 }
 

@@ -5,6 +5,7 @@ import {
   AUDIENCES,
   corpusResolver,
   curatedById,
+  distinctVariants,
   listCurated,
   saveCurated,
   sourceRefOf,
@@ -95,12 +96,14 @@ export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
     const view = await formView(c, {
       existing: null,
       question: group?.text ?? '',
-      // the wordings people really used stay as variants, so a paraphrase of any of them matches
-      variants: group?.texts.map((t) => t.text) ?? [],
+      // the other wordings people really used stay as variants, so a paraphrase of any of them matches
+      variants: group?.texts.map((t) => t.text).filter((t) => t !== group.text) ?? [],
       answer: '',
       audience: [],
       sources: [],
+      references: [],
       questionIds: (open.length ? open : (group?.items ?? [])).map((i) => i.id),
+      asked: group?.texts.map((t) => t.text) ?? [],
       ...(group ? { groupId: group.id } : {}),
       problems: [],
     });
@@ -110,13 +113,21 @@ export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
   const readAnswerForm = async (c: Context<Env>): Promise<{ input: CuratedInput; publish: boolean; groupId?: string }> => {
     const form = (await c.req.parseBody({ all: true })) as Form;
     const groupId = one(form, 'nhom');
+    const titles = many(form, 'van-ban-ten');
+    const links = many(form, 'van-ban-link');
     return {
       input: {
         question: one(form, 'cau-hoi'),
-        variants: one(form, 'cach-hoi').split(/\r?\n/),
+        // what people asked stays a variant even if the question above was reworded (the question itself is dropped on save)
+        variants: [...one(form, 'cach-hoi').split(/\r?\n/), ...many(form, 'da-hoi')],
         answer: one(form, 'tra-loi'),
         audience: many(form, 'doi-tuong').filter((a): a is Audience => (AUDIENCES as string[]).includes(a)),
         sources: [...new Set(many(form, 'nguon'))].map(sourceOf).filter((s): s is SourceRef => !!s),
+        // an outside document: its title and its link, row by row; empty rows are the form's spare ones
+        references: titles
+          .map((title, i) => ({ title: title.normalize('NFC').trim(), url: (links[i] ?? '').trim() }))
+          .filter((r) => r.title || r.url),
+        ownAnswer: one(form, 'cua-so') === '1',
         questionIds: many(form, 'ids').slice(0, 1000),
       },
       publish: one(form, 'hanh-dong') !== 'nhap',
@@ -131,6 +142,7 @@ export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
       const view = await formView(c, {
         existing: id ? curatedById(db, id) : null,
         ...input,
+        variants: distinctVariants(input.question, input.variants),
         ...(groupId ? { groupId } : {}),
         problems: result.problems,
       });
@@ -155,6 +167,10 @@ export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
       sources: (Array.isArray(b?.sources) ? b.sources : [])
         .filter((s): s is { docId: string; section?: unknown } => typeof s === 'object' && s !== null && typeof (s as { docId?: unknown }).docId === 'string')
         .map((s) => (typeof s.section === 'string' ? { docId: s.docId, section: s.section } : { docId: s.docId })),
+      references: (Array.isArray(b?.references) ? b.references : [])
+        .filter((r): r is { title: unknown; url: unknown } => typeof r === 'object' && r !== null)
+        .map((r) => ({ title: typeof r.title === 'string' ? r.title : '', url: typeof r.url === 'string' ? r.url : '' })),
+      ownAnswer: b?.ownAnswer === true,
       questionIds: strings(b?.questionIds),
     };
     const id = typeof b?.id === 'string' ? b.id : undefined;
@@ -176,6 +192,8 @@ export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
       answer: a.answer,
       audience: a.audience,
       sources: a.sources,
+      references: a.references,
+      ownAnswer: !a.sources.length && !a.references.length,
       questionIds,
       problems: [],
       checks: await checks(a),

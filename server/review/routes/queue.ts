@@ -49,7 +49,11 @@ export function queueRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
     const filter = queueFilter((k) => c.req.query(k));
     const items = queueItems(db, filter);
     const groups = groupQuestions(db, items, assistant.retriever.idf);
-    return c.html(queuePage({ session: c.get('session'), groups, questions: items.length, filter, sites: knownSites(db), notice: c.req.query('tb') }));
+    const query = new URLSearchParams(new URL(c.req.url).search);
+    query.delete('tb');
+    return c.html(
+      queuePage({ session: c.get('session'), groups, questions: items.length, filter, sites: knownSites(db), notice: c.req.query('tb'), query: query.toString() }),
+    );
   });
 
   admin.get('/api/hang-cho', (c) => {
@@ -92,10 +96,19 @@ export function queueRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
 
   admin.post('/hang-cho/danh-dau', async (c) => {
     const form = (await c.req.parseBody({ all: true })) as Form;
-    const ids = many(form, 'ids').slice(0, 1000);
+    // a group's checkbox on the queue list carries all of its questions, comma-separated
+    const ids = many(form, 'ids')
+      .flatMap((v) => v.split(','))
+      .filter(Boolean)
+      .slice(0, 1000);
     const status = one(form, 'trang-thai') as ReviewStatus;
     const back = one(form, 'nhom');
-    const to = (tb: string) => c.redirect(`${back ? `/admin/hang-cho/${encodeURIComponent(back)}` : '/admin/hang-cho'}?tb=${tb}`, 303);
+    // back to the same filtered list; re-encoded, so only a query string of ours can come out of it
+    const list = new URLSearchParams(one(form, 've'));
+    const to = (tb: string) => {
+      list.set('tb', tb);
+      return c.redirect(back ? `/admin/hang-cho/${encodeURIComponent(back)}?tb=${tb}` : `/admin/hang-cho?${list}`, 303);
+    };
     if (!MARKABLE.includes(status)) return c.html(messagePage('Yêu cầu không hợp lệ', 'Trạng thái không hợp lệ.', c.get('session')), 400);
     if (!ids.length) return to('chua-chon');
     markQuestions(db, ids, status, c.get('session').staff.username);

@@ -3,7 +3,7 @@ import { CURATED_TITLE } from '../../corpus/index.ts';
 import { audit } from '../db.ts';
 import { listCurated } from '../curated.ts';
 import { reportPage, statsPage } from '../pages.ts';
-import { questionsCsv, statistics, vnDay, vnDayStart, yearPeriod, type Granularity, type Period } from '../stats.ts';
+import { questionsCsv, statistics, isoDay, vnDay, vnDayStart, yearPeriod, type Granularity, type Period } from '../stats.ts';
 import type { ConsoleDeps, Env } from './http.ts';
 
 /** Statistics, their CSV export and the yearly report due before 15/12. */
@@ -17,8 +17,9 @@ export function reportRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
 
   const statsPeriod = (tu: string | undefined, den: string | undefined): { period: Period; tu: string; den: string } => {
     const today = vnDay(Date.now());
-    const end = den && vnDayStart(den) !== null ? den : today;
-    const start = tu && vnDayStart(tu) !== null && tu <= end ? tu : `${end.slice(0, 4)}-01-01`;
+    const end = (den && isoDay(den)) || today;
+    const from = tu ? isoDay(tu) : null;
+    const start = from && from <= end ? from : `${end.slice(0, 4)}-01-01`;
     return { period: { from: vnDayStart(start)!, to: vnDayStart(end)! + 86_400_000 }, tu: start, den: end };
   };
 
