@@ -17,7 +17,7 @@ import { hasFacts, items, loadQuestions } from './evaluate.ts';
  * declines; below `uncertainAt` (where dev precision reaches UNCERTAIN_PRECISION) an answer is marked uncertain.
  */
 const COST = 2;
-const UNCERTAIN_PRECISION = 0.9;
+const UNCERTAIN_PRECISION = 0.93;
 const L2 = 0.002;
 const STEPS = 6000;
 const RATE = 1;

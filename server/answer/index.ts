@@ -48,6 +48,8 @@ export interface Answer {
 
 /** how many of the best hits may support an answer or join it as a second source */
 const SUPPORT_DEPTH = 5;
+/** a passage is about the ask's topic when it has at least this share of the focus's word pairs (IDF-weighted) */
+const FOCUS_PAIRS_AT = 0.5;
 
 /**
  * Reasons that never reach the staff queue: nothing there for staff to add. Off-topic declines do reach it (staff
@@ -125,8 +127,10 @@ export function answerAsk(ask: Ask, retrieval: Retrieval, { retriever, audience 
   const idf = retriever.idf;
   const top = retrieval.hits.slice(0, SUPPORT_DEPTH);
   const best = Math.max(0, ...top.map((h) => h.coverage));
-  // the best-ranked hit that covers the ask about as well as the best one does
-  const primary = top.find((h) => h.coverage >= 0.85 * best) ?? top[0];
+  // the best-ranked hit that covers the ask about as well as the best one does — and has the ask's topic: most of
+  // its focus pairs, IDF-weighted ("du lịch" in "kế hoạch phát triển du lịch" weighs more than "kế hoạch")
+  const onTopic = (h: Hit) => !ask.focus || h.focusPairs >= FOCUS_PAIRS_AT;
+  const primary = top.find((h) => h.coverage >= 0.85 * best && onTopic(h)) ?? top.find((h) => h.coverage >= 0.85 * best);
   const faq = top
     .filter((h) => h.chunk.kind === 'faq' && forAsker(h.chunk, audience))
     .map((h) => ({ h, m: faqMatch(q, h.chunk, idf) }))
@@ -136,6 +140,7 @@ export function answerAsk(ask: Ask, retrieval: Retrieval, { retriever, audience 
   const features: Features = {
     coverage: primary?.coverage ?? 0,
     focus: primary?.focusCoverage ?? 0,
+    focusPairs: primary?.focusPairs ?? 0,
     coverageDomain: primary && primary.domain ? primary.coverage : 0,
     concept: ask.concepts.length ? 1 : 0,
     ownTopic: ask.ownTopic || ask.borrowed ? 1 : 0,
@@ -221,7 +226,7 @@ function followUps(message: string, hits: Hit[], answered: Chunk | undefined, au
   const fresh = (s: string) => overlap(asked, new Set(topicWords(s))) < 0.8;
   const out: string[] = [];
   for (const h of hits) {
-    if (h.chunk.kind !== 'faq' || h.chunk.id === answered?.id) continue;
+    if (h.chunk.kind !== 'faq' || h.chunk.id === answered?.id || !forAsker(h.chunk, audience)) continue;
     const q = h.chunk.questions?.[0];
     if (q && !out.includes(q) && fresh(q)) out.push(q);
     if (out.length === 3) break;
@@ -234,7 +239,7 @@ function followUps(message: string, hits: Hit[], answered: Chunk | undefined, au
 function clarifyChoices(hits: Hit[], audience: Audience): string[] {
   const out: string[] = [];
   for (const h of hits) {
-    const q = h.chunk.kind === 'faq' ? h.chunk.questions?.[0] : null;
+    const q = h.chunk.kind === 'faq' && forAsker(h.chunk, audience) ? h.chunk.questions?.[0] : null;
     if (q && !out.includes(q)) out.push(q);
     if (out.length === 4) break;
   }

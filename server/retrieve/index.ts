@@ -12,6 +12,8 @@ export interface Hit {
   coverage: number;
   /** 0..1: the same for the ask's focus (its topic words only), when one was given */
   focusCoverage: number;
+  /** 0..1: of the focus's word pairs ("du lịch" in "kế hoạch, du lịch"), the share the chunk has */
+  focusPairs: number;
   /** the chunk and the question share a term of the domain (a heading or glossary word, not a generic one) */
   domain: boolean;
   score: number;
@@ -177,6 +179,8 @@ export interface Retriever {
   isGeneric(term: string): boolean;
   /** a folded word pair in at least one chunk and at most `WEIGHTS.genericShare` of them */
   isKnownPair(pair: string): boolean;
+  /** a folded word pair the corpus writes capitalised, a name of a place or body (`properNamesOf`) */
+  isProperName(pair: string): boolean;
   /** IDF of a folded syllable; unknown words weigh the most */
   idf(term: string): number;
   analyzeQuery(question: string): QueryAnalysis;
@@ -325,6 +329,19 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
    * How much of the question the chunk contains, IDF-weighted: syllables, and the syllable pairs that make
    * Vietnamese words — "người yêu" is not covered by a chunk that has "người" and "yêu cầu".
    */
+  /** Of the question's word pairs, how many (IDF-weighted) the chunk has; 1 when it has none. */
+  const pairCoverage = (q: QueryAnalysis, rowid: number): number => {
+    const set = termSets.get(rowid);
+    if (!set || !q.bigrams.length) return q.bigrams.length ? 0 : 1;
+    let have = 0;
+    let all = 0;
+    for (const t of q.bigrams) {
+      all += idf(t);
+      if (set.has(t)) have += idf(t);
+    }
+    return have / all;
+  };
+
   const coverage = (q: QueryAnalysis, rowid: number): number => {
     const set = termSets.get(rowid);
     if (!set || !q.content.length) return 0;
@@ -383,6 +400,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
     // "balasaa": the commonest slip on a phone, a doubled key, is read through as retrieval reads it
     isDomain: (term) => !properNames.has(term) && (lexicon.has(term) || lexicon.has(term.replace(/(.)\1+/g, '$1'))),
     isGeneric: (term) => (df.get(term) ?? 0) / total > WEIGHTS.genericShare,
+    isProperName: (pair) => properNames.has(pair),
     isKnownPair: (pair) => {
       const n = df.get(pair) ?? 0;
       return n > 0 && n / total <= WEIGHTS.genericShare && !properNames.has(pair);
@@ -445,7 +463,8 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
         const set = termSets.get(rowid);
         const domain = !!set && topic.some((t) => lexicon.has(t) && set.has(t));
         const focusCoverage = focused ? Math.max(coverage(focused, rowid), focusedAlt ? WEIGHTS.alternative * coverage(focusedAlt, rowid) : 0) : 0;
-        hits.push({ rowid, chunk, coverage: cov, focusCoverage, domain, score });
+        const focusPairs = focused ? Math.max(pairCoverage(focused, rowid), focusedAlt ? pairCoverage(focusedAlt, rowid) : 0) : 0;
+        hits.push({ rowid, chunk, coverage: cov, focusCoverage, focusPairs, domain, score });
       }
       hits.sort((a, b) => b.score - a.score);
       const retrieval = { query: q, hits: hits.slice(0, limit), complete };

@@ -72,6 +72,8 @@ function trim(words: string[], lex: CompiledLexicon): string[] {
 }
 
 function frameOf(t: Tokens, lex: CompiledLexicon): { intent: Intent | null; at: Set<number> } {
+  // the longest frame wins ("do đâu" is why, not where); among equals, the intent listed first
+  let best: { intent: Intent; at: Set<number>; size: number } | null = null;
   for (const { intent, phrases, gapped } of lex.frames) {
     // "giá lợn hơi hôm nay bao nhiêu": a frame in two parts with the topic between them
     for (const [a, b] of gapped) {
@@ -80,17 +82,18 @@ function frameOf(t: Tokens, lex: CompiledLexicon): { intent: Intent | null; at: 
       if (first && second) {
         const at = new Set<number>();
         for (const f of [first, second]) for (let j = 0; j < f.phrase.tokens.length; j++) at.add(f.at + j);
-        return { intent, at };
+        if (!best || at.size > best.size) best = { intent, at, size: at.size };
       }
     }
     const found = findPhrases(t, phrases);
-    if (found.length) {
-      const at = new Set<number>();
-      for (const f of found) for (let j = 0; j < f.phrase.tokens.length; j++) at.add(f.at + j);
-      return { intent, at };
-    }
+    if (!found.length) continue;
+    const size = Math.max(...found.map((f) => f.phrase.tokens.length));
+    if (best && size <= best.size) continue;
+    const at = new Set<number>();
+    for (const f of found) for (let j = 0; j < f.phrase.tokens.length; j++) at.add(f.at + j);
+    best = { intent, at, size };
   }
-  return { intent: null, at: new Set() };
+  return best ? { intent: best.intent, at: best.at } : { intent: null, at: new Set() };
 }
 
 function isSelfIntro(t: Tokens, lex: CompiledLexicon): boolean {

@@ -57,6 +57,8 @@ export interface Vocabulary {
   isGeneric(term: string): boolean;
   /** a folded word pair the corpus uses, in few enough chunks to name something ("ba_mia") */
   isKnownPair(pair: string): boolean;
+  /** a folded word pair the corpus writes as a name ("moc_chau", "son_la") */
+  isProperName(pair: string): boolean;
 }
 
 /** Words that open a follow-up ("thế còn vịt thì sao?", "vậy bao lâu thì dùng được?"): grammar, not domain. */
@@ -132,6 +134,9 @@ export function topicOf(t: Tokens, ctx: Context, skip: ReadonlySet<number> = new
     for (let j = 0; j < c.length; j++) taken.add(c.at + j);
   }
   const { stop } = analyze(t.tokens.join(' '));
+  // a name ("Sơn La", "Mộc Châu") is no topic, and its syllables pair with nothing around it ("la năm")
+  for (let i = 0; i + 1 < t.tokens.length; i++)
+    if (ctx.vocabulary.isProperName(`${t.folded[i]}_${t.folded[i + 1]}`)) taken.add(i).add(i + 1);
   for (let i = 0; i < t.tokens.length; i++) {
     if (taken.has(i) || stop[i]) continue;
     if (i + 1 < t.tokens.length && !taken.has(i + 1) && !stop[i + 1] && isTopicPair(`${t.folded[i]}_${t.folded[i + 1]}`, ctx)) {
@@ -142,12 +147,13 @@ export function topicOf(t: Tokens, ctx: Context, skip: ReadonlySet<number> = new
       taken.add(i);
     }
   }
-  return [...new Set(out)].join(' ');
+  // pieces apart: "kế hoạch, du lịch" is two topics, not the pair "hoạch du"
+  return [...new Set(out)].join(', ');
 }
 
 function hasOwnTopic(clause: Clause, ctx: Context): boolean {
   if (conceptsIn(clause.tokens, ctx.lexicon).length) return true;
-  return topicTerms(clause.tokens, clause.frameAt).some((t) => (t.includes('_') ? isTopicPair(t, ctx) : isTopicWord(t, ctx)));
+  return topicOf(clause.tokens, ctx, clause.frameAt) !== '';
 }
 
 /** One or two everyday words besides the frame ("bao lâu thì dùng được?"): an ask about something unnamed. */
