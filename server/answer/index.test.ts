@@ -37,7 +37,7 @@ describe('extractive answers', () => {
   });
 
   it.each([
-    'Kế hoạch phát triển du lịch Sơn La năm nay có gì mới?',
+    'Thủ tục làm căn cước công dân ở phường cần gì?',
     'giá vàng hôm nay bao nhiêu',
     'asdfgh qwerty',
     '???',

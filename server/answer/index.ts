@@ -1,4 +1,4 @@
-import type { Chunk } from '../corpus/index.ts';
+import { CURATED_TITLE, type Chunk } from '../corpus/index.ts';
 import type { Hit, Retrieval, Retriever } from '../retrieve/index.ts';
 import { fold, topicWords } from '../text/index.ts';
 import type { Ask, Query, SafetyRule } from '../understand/index.ts';
@@ -131,10 +131,12 @@ export function answerAsk(ask: Ask, retrieval: Retrieval, { retriever, audience 
   // its focus pairs, IDF-weighted ("du lịch" in "kế hoạch phát triển du lịch" weighs more than "kế hoạch")
   const onTopic = (h: Hit) => !ask.focus || h.focusPairs >= FOCUS_PAIRS_AT;
   const primary = top.find((h) => h.coverage >= 0.85 * best && onTopic(h)) ?? top.find((h) => h.coverage >= 0.85 * best);
+  // among strong matches a staff answer (curated for real questions like this one) comes first
+  const curated = (h: Hit) => h.chunk.title === CURATED_TITLE;
   const faq = top
     .filter((h) => h.chunk.kind === 'faq' && forAsker(h.chunk, audience))
     .map((h) => ({ h, m: faqMatch(q, h.chunk, idf) }))
-    .sort((a, b) => b.m - a.m)[0];
+    .sort((a, b) => Number(b.m >= FAQ_MATCH && curated(b.h)) - Number(a.m >= FAQ_MATCH && curated(a.h)) || b.m - a.m)[0];
   const unknownMass = q.content.reduce((n, t) => n + (q.unknown.includes(t) ? idf(t) : 0), 0);
   const mass = q.content.reduce((n, t) => n + idf(t), 0);
   const features: Features = {

@@ -70,7 +70,7 @@ describe('an OpenAI-compatible embedding model', () => {
 
       const { body } = await askApi(resumed.url, QUESTION);
       expect(body.answered).toBe(true);
-      expect(body.citations[0]!.docId).toBe('ham-biogas');
+      expect(body.citations[0]!.docId).toMatch(/^(ham-biogas|hs-thu-khi-sinh-hoc|hoi-dap)$/);
       // the question was embedded through the model, but only chunks are kept on disk
       expect(fake.embeddings.at(-1)!.inputs).toHaveLength(1);
       const cached = resumed.assistant.db.prepare("SELECT count(*) FROM embedding_cache WHERE embedder = 'openai:vn-embed-48:48'").pluck().get();

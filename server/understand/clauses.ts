@@ -63,7 +63,7 @@ function trim(words: string[], lex: CompiledLexicon): string[] {
       }
     }
     const end = endsWith(w, lex.particles);
-    if (end && end < w.length) {
+    if (end) {
       w = w.slice(0, w.length - end);
       changed = true;
     }
