@@ -106,7 +106,7 @@ export interface TurnOutcome {
   why: string;
 }
 
-const SAFETY_FIRST = /khong (duoc )?(tu )?(xuong|chui|vao|pha)|tuyet doi khong|nguy hiem|ngat|khong pha|khong tron|gang tay|do bao ho|tranh xa|giu lua|xa tam tay|khong de tre|chong doc|cap cuu|115|gay no|khong hut thuoc/;
+const SAFETY_FIRST = /khong (duoc )?(tu )?(xuong|chui|vao|pha)|tuyet doi khong|nguy hiem|ngat|khong pha|khong tron|gang tay|do bao ho|tranh xa|giu lua|xa tam tay|khong de tre|chong doc|cap cuu|115|gay no|gay hai|khong hut thuoc/;
 
 const folded = (s: string) => fold(normalize(s)).replace(/\s+/g, ' ');
 

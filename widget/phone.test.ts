@@ -117,6 +117,7 @@ describe('phone first (360×740, touch)', () => {
     const link = parts.lastReply.locator('.cites a').first();
     const snippet = (await parts.lastReply.locator('.cites blockquote').first().textContent())!.trim();
     const pages = page.context().pages().length;
+    const cited = (await link.getAttribute('href'))!.match(/\/nguon\/([a-z0-9-]+)/)![1]!;
     await link.tap();
     const reader = parts.chat.locator('[part="reader"]');
     await reader.locator('h3').waitFor();
@@ -125,7 +126,6 @@ describe('phone first (360×740, touch)', () => {
     const marked = (await reader.locator('mark').first().textContent())!;
     expect(marked.replace(/^Đoạn được trích: /, '').slice(0, 30)).toBe(snippet.replace(/^[-•]\s+/, '').slice(0, 30));
     // the full page of the very document the citation names
-    const cited = (await link.getAttribute('href'))!.match(/\/nguon\/([a-z0-9-]+)/)![1]!;
     expect(await reader.getByRole('link', { name: /Mở trang nguồn đầy đủ/ }).getAttribute('href')).toMatch(new RegExp(`/nguon/${cited}#`));
     await screenshot(page, '04-reader');
     expect(await axeViolations(page)).toEqual([]);

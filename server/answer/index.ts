@@ -162,7 +162,9 @@ export function answerAsk(ask: Ask, retrieval: Retrieval, { retriever, audience 
   const slot = slotOf(ask.intent);
   // a curated FAQ entry that matches strongly is answered as written — a yes/no verdict only when its
   // question is about the very thing asked, an attribute only when the entry gives it
-  if (faq && faq.m >= FAQ_MATCH && (ask.intent !== 'yes-no' || faq.m >= FAQ_VERDICT_MATCH) && (!slot || fillsSlot(faq.h.chunk.text, ask.intent))) {
+  // (a near-exact wording was written for this very question, attribute and all: a staff answer, or an honest "the
+  // documents give no price" entry)
+  if (faq && faq.m >= FAQ_MATCH && (ask.intent !== 'yes-no' || faq.m >= FAQ_VERDICT_MATCH) && (!slot || faq.m >= FAQ_VERDICT_MATCH || fillsSlot(faq.h.chunk.text, ask.intent))) {
     const chunk = faq.h.chunk;
     const also = (chunk.supports ?? []).map((s) => retriever.chunkById(`${s.docId}#${s.anchor}`)).filter((c): c is Chunk => c !== null);
     return { ...base, p: Math.max(p, faq.m), verdict: 'answer', segments: [{ chunk, lines: [chunk.text.trim()], also: also.slice(0, 2) }] };
