@@ -56,5 +56,7 @@ export function multiplyCorpus(src: string, dest: string, times: number): void {
 
   // quizzes are not indexed for chat; copied once so the folder looks like a corpus
   cpSync(join(src, 'quiz'), join(dest, 'quiz'), { recursive: true });
+  // how people ask is read for questions only: one copy, whatever the size of the corpus
+  copyFileSync(join(src, 'lexicon.yaml'), join(dest, 'lexicon.yaml'));
   copyFileSync(join(src, 'README.md'), join(dest, 'README.md'));
 }

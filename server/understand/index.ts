@@ -1,6 +1,6 @@
 import { analyze } from '../text/index.ts';
 import { splitClauses, type Clause } from './clauses.ts';
-import { findPhrases, hasPhrase, matchesAt, type CompiledLexicon, type Intent, type Phrase, type Tokens } from './lexicon.ts';
+import { findPhrases, hasPhrase, matchesAt, phrase, type CompiledLexicon, type Intent, type Phrase, type Tokens } from './lexicon.ts';
 import { safetyRules } from './safety.ts';
 import type { SafetyRule } from './lexicon.ts';
 
@@ -62,7 +62,7 @@ export interface Vocabulary {
 }
 
 /** Words that open a follow-up ("thế còn vịt thì sao?", "vậy bao lâu thì dùng được?"): grammar, not domain. */
-const FOLLOW_UP_OPENERS = ['thế còn', 'vậy còn', 'còn', 'thế thì', 'vậy thì', 'thế', 'vậy', 'nếu vậy', 'nếu thế', 'cái đó', 'cái này', 'loại đó', 'nó', 'như vậy', 'thì sao'].map((t) => analyze(t));
+const FOLLOW_UP_OPENERS: Phrase[] = ['thế còn', 'vậy còn', 'còn', 'thế thì', 'vậy thì', 'thế', 'vậy', 'nếu vậy', 'nếu thế', 'cái đó', 'cái này', 'loại đó', 'nó', 'như vậy', 'thì sao'].map(phrase);
 
 /** At most this many asks are answered from one message; the rest wait for the next. */
 const MAX_ASKS = 3;
@@ -80,12 +80,17 @@ function topicTerms(t: Tokens, skip: Set<number> = new Set()): string[] {
   return [...words, ...words.slice(1).map((w, i) => `${words[i]}_${w}`)];
 }
 
+/** The surface phrases of a lexicon as one list, and each phrase's concept: built once per lexicon. */
+const surfaceOf = new WeakMap<CompiledLexicon, { phrases: Phrase[]; entry: Map<Phrase, CompiledLexicon['surface'][number]> }>();
+
 function conceptsIn(t: Tokens, lex: CompiledLexicon): { concept: string; at: number; length: number; term: readonly string[]; isTerm: boolean }[] {
-  return findPhrases(
-    t,
-    lex.surface.map((s) => s.phrase),
-  ).map((f) => {
-    const s = lex.surface.find((x) => x.phrase === f.phrase)!;
+  let surface = surfaceOf.get(lex);
+  if (!surface) {
+    surface = { phrases: lex.surface.map((s) => s.phrase), entry: new Map(lex.surface.map((s) => [s.phrase, s])) };
+    surfaceOf.set(lex, surface);
+  }
+  return findPhrases(t, surface.phrases).map((f) => {
+    const s = surface.entry.get(f.phrase)!;
     return { concept: s.concept.id, at: f.at, length: f.phrase.tokens.length, term: s.concept.term.tokens, isTerm: s.isTerm };
   });
 }
@@ -163,7 +168,7 @@ function isVague(c: Clause, ctx: Context): boolean {
 }
 
 function opensFollowUp(t: Tokens): boolean {
-  return FOLLOW_UP_OPENERS.some((o) => o.tokens.length && matchesAt(t, { text: '', tokens: o.tokens, folded: o.folded } as Phrase, 0));
+  return FOLLOW_UP_OPENERS.some((o) => matchesAt(t, o, 0));
 }
 
 function kindOf(message: string, clauses: Clause[], ctx: Context): QueryKind {

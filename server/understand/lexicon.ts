@@ -36,12 +36,28 @@ export function matchesAt(t: Tokens, p: Phrase, i: number): boolean {
   return true;
 }
 
+/** Phrases by their first folded syllable, longest first: each list is indexed once (lists are built once). */
+const byFirst = new WeakMap<readonly Phrase[], Map<string, Phrase[]>>();
+function indexOf(list: readonly Phrase[]): Map<string, Phrase[]> {
+  let index = byFirst.get(list);
+  if (!index) {
+    index = new Map();
+    for (const p of [...list].sort((a, b) => b.tokens.length - a.tokens.length)) {
+      const key = p.folded[0];
+      if (key === undefined) continue;
+      index.set(key, [...(index.get(key) ?? []), p]);
+    }
+    byFirst.set(list, index);
+  }
+  return index;
+}
+
 /** Every place a phrase of the list starts, longest phrase first at each place, without overlaps. */
 export function findPhrases(t: Tokens, list: readonly Phrase[]): { at: number; phrase: Phrase }[] {
-  const sorted = [...list].sort((a, b) => b.tokens.length - a.tokens.length);
+  const index = indexOf(list);
   const out: { at: number; phrase: Phrase }[] = [];
   for (let i = 0; i < t.tokens.length; ) {
-    const hit = sorted.find((p) => matchesAt(t, p, i));
+    const hit = index.get(t.folded[i]!)?.find((p) => matchesAt(t, p, i));
     if (hit) {
       out.push({ at: i, phrase: hit });
       i += hit.tokens.length;
@@ -51,7 +67,8 @@ export function findPhrases(t: Tokens, list: readonly Phrase[]): { at: number; p
 }
 
 export function hasPhrase(t: Tokens, list: readonly Phrase[]): boolean {
-  for (let i = 0; i < t.tokens.length; i++) if (list.some((p) => matchesAt(t, p, i))) return true;
+  const index = indexOf(list);
+  for (let i = 0; i < t.tokens.length; i++) if (index.get(t.folded[i]!)?.some((p) => matchesAt(t, p, i))) return true;
   return false;
 }
 
