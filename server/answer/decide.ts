@@ -7,7 +7,7 @@ import { z } from 'zod';
  * evals/dev by `npm run eval -- --fit` (evals/fit.ts), which writes decision.json beside this file with how it
  * was fitted. The operating point comes from a stated cost: a wrong answer costs as much as `cost` wrong declines.
  */
-export const FEATURES = ['coverage', 'focus', 'focusPairs', 'coverageDomain', 'concept', 'ownTopic', 'unknown', 'faq', 'single'] as const;
+export const FEATURES = ['coverage', 'focus', 'focusPairs', 'context', 'coverageDomain', 'concept', 'ownTopic', 'unknown', 'faq', 'single'] as const;
 export type Features = Record<(typeof FEATURES)[number], number>;
 
 const Decision = z

@@ -143,6 +143,7 @@ export function answerAsk(ask: Ask, retrieval: Retrieval, { retriever, audience 
     coverage: primary?.coverage ?? 0,
     focus: primary?.focusCoverage ?? 0,
     focusPairs: primary?.focusPairs ?? 0,
+    context: primary?.contextCoverage ?? 0,
     coverageDomain: primary && primary.domain ? primary.coverage : 0,
     concept: ask.concepts.length ? 1 : 0,
     ownTopic: ask.ownTopic || ask.borrowed ? 1 : 0,

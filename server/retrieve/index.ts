@@ -14,6 +14,8 @@ export interface Hit {
   focusCoverage: number;
   /** 0..1: of the focus's word pairs ("du lịch" in "kế hoạch, du lịch"), the share the chunk has */
   focusPairs: number;
+  /** 0..1: how much of the story around the ask (or the conversation's topic) the chunk covers; 0 without one */
+  contextCoverage: number;
   /** the chunk and the question share a term of the domain (a heading or glossary word, not a generic one) */
   domain: boolean;
   score: number;
@@ -464,7 +466,8 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
         const domain = !!set && topic.some((t) => lexicon.has(t) && set.has(t));
         const focusCoverage = focused ? Math.max(coverage(focused, rowid), focusedAlt ? WEIGHTS.alternative * coverage(focusedAlt, rowid) : 0) : 0;
         const focusPairs = focused ? Math.max(pairCoverage(focused, rowid), focusedAlt ? pairCoverage(focusedAlt, rowid) : 0) : 0;
-        hits.push({ rowid, chunk, coverage: cov, focusCoverage, focusPairs, domain, score });
+        const contextCoverage = around ? coverage(around, rowid) : 0;
+        hits.push({ rowid, chunk, coverage: cov, focusCoverage, focusPairs, contextCoverage, domain, score });
       }
       hits.sort((a, b) => b.score - a.score);
       const retrieval = { query: q, hits: hits.slice(0, limit), complete };
