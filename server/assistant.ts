@@ -5,7 +5,8 @@ import { openDatabase, type DB } from './index/db.ts';
 import { hashedEmbedder, type Embedder } from './index/embedder.ts';
 import { ensureIndex, type IndexStatus } from './index/index.ts';
 import { conversationHistory, questionLogWriter } from './log/index.ts';
-import { createRetriever, type RetrievalMode, type Retriever } from './retrieve/index.ts';
+import { boundedCache, roughSize } from './cache/index.ts';
+import { createRetriever, MEMO_LIMITS, SHARED, type RetrievalMode, type Retriever } from './retrieve/index.ts';
 
 export interface ChatRequest {
   message: string;
@@ -83,9 +84,8 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
    * Questions repeat — the starters every visitor is shown, the FAQ — so an extractive answer is remembered,
    * like its retrieval, until the index changes (a curated answer published). Bounded; oldest out first.
    */
-  const remembered = new Map<string, Answer>();
+  const remembered = boundedCache<Answer>({ ...MEMO_LIMITS, maxKeyLength: 2 * MEMO_LIMITS.maxKeyLength, sizeOf: (a) => roughSize(a, SHARED) });
   let rememberedAt = retriever.generation;
-  const REMEMBER_MAX = 2000;
 
   const answer: Assistant['answer'] = async (req, options = {}) => {
     // first: the index may have changed (here or in another process), and everything below reads it
@@ -99,18 +99,11 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
     const question = withContext(req.message, history.at(-1)?.text, retriever);
     const key = `${options.mode ?? 'hybrid'}\u0000${audience}\u0000${question}\u0000${req.message}`;
     let result = remembered.get(key);
-    if (result) {
-      // most recently asked last: the starters everybody clicks are never the ones forgotten
-      remembered.delete(key);
-      remembered.set(key, result);
-    } else {
+    if (!result) {
       const retrieval = await retriever.retrieve(question, { mode: options.mode, audience });
       result = answerFromChunks(req.message, retrieval, retriever, { audience });
       // not remembered: a retrieval the embedding model missed, or one the index changed under while it ran
-      if (retrieval.complete && generation === retriever.generation) {
-        if (remembered.size >= REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
-        remembered.set(key, result);
-      }
+      if (retrieval.complete && generation === retriever.generation) remembered.set(key, result);
     }
     // each caller gets its own lists: the generative path and the log may reorder them
     return { ...result, citations: [...result.citations], suggestions: [...result.suggestions], hits: [...result.hits] };
