@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../testing.ts';
 import { ERRORS } from '../errors.ts';
-import { clientAddress, contentSecurityPolicy, rateKey, secureHeaders, streamLimit, trustedProxies } from './index.ts';
+import { networkKey } from './client.ts';
+import { clientAddress, contentSecurityPolicy, rateKey, rateLimit, secureHeaders, streamLimit, trustedProxies } from './index.ts';
 
 interface Reply {
   status: number;
@@ -154,6 +155,22 @@ describe('client address behind a reverse proxy', () => {
     expect((await direct('203.0.113.30')).status).toBe(200);
     expect((await direct('203.0.113.31')).status).toBe(200);
     expect((await direct('203.0.113.32')).status).toBe(429);
+  });
+
+  it('one IPv6 /56 (256 /64s) shares a network bucket: it cannot multiply its budget by 256', async () => {
+    const app = new Hono();
+    app.use('*', rateLimit({ perMinute: 5, proxies: trustedProxies(['10.0.0.1']), networkFactor: 4, now: () => 1_000 }));
+    app.get('/', (c) => c.text('ok'));
+    const from = async (address: string) =>
+      app.fetch(new Request('http://x/', { headers: { 'x-forwarded-for': address } }), { incoming: { socket: { remoteAddress: '10.0.0.1' } } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 256; i++) statuses.push((await from(`2001:db8:bb:${i.toString(16)}::1`)).status);
+    // 5 per /64, 20 for the whole /56
+    expect(statuses.filter((s) => s === 200).length).toBe(20);
+    expect(networkKey('2001:db8:bb:ff::1', 56)).toBe('2001:db8:bb:0::/56');
+    expect(networkKey('2001:db8:bb:1ff::1', 56)).toBe('2001:db8:bb:100::/56');
+    // another /56 is not affected
+    expect((await from('2001:db8:cc::1')).status).toBe(200);
   });
 
   it('gives an IPv6 household one bucket per /64, and reads CIDR proxy ranges', () => {
