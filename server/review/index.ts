@@ -10,18 +10,19 @@ import { messagePage } from './pages.ts';
 import { readSession, sameToken } from './session.ts';
 import { staffCookies } from './routes/cookies.ts';
 import { curatedRoutes } from './routes/curated.ts';
-import { isApi, isFormRequest, isJsonRequest, jsonError, LOGIN_PATH, one, type ConsoleDeps, type Env, type Form } from './routes/http.ts';
+import { BAD_FORM, isApi, isFormRequest, isJsonRequest, jsonError, LOGIN_PATH, one, readForm, type ConsoleDeps, type Env } from './routes/http.ts';
 import { queueRoutes } from './routes/queue.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { passwordRoutes, signInRoutes, signOutRoutes } from './routes/sign-in.ts';
 import { staffRoutes } from './routes/staff.ts';
 
-const STATIC: Record<string, { type: string; body: string }> = Object.fromEntries(
+/** A Map, not an object: "/admin/static/__proto__" must find nothing rather than Object.prototype. */
+const STATIC = new Map<string, { type: string; body: string }>(
   [
     ['admin.css', 'text/css; charset=utf-8'],
     ['admin.js', 'text/javascript; charset=utf-8'],
     ['icon.svg', 'image/svg+xml'],
-  ].map(([file, type]) => [file, { type: type!, body: readFileSync(new URL(`./static/${file}`, import.meta.url), 'utf8') }]),
+  ].map(([file, type]) => [file!, { type: type!, body: readFileSync(new URL(`./static/${file}`, import.meta.url), 'utf8') }]),
 );
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -87,7 +88,7 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
   });
 
   admin.get('/static/:file', (c) => {
-    const file = STATIC[c.req.param('file')];
+    const file = STATIC.get(c.req.param('file'));
     return file ? c.body(file.body, 200, { 'Content-Type': file.type }) : c.text('Không tìm thấy.', 404);
   });
 
@@ -109,7 +110,13 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
     if (UNSAFE_METHODS.has(c.req.method)) {
       // JSON calls send the token in X-CSRF-Token (from <meta name="csrf-token">); forms in a hidden field
       const header = c.req.header('x-csrf-token');
-      const token = header ?? (isFormRequest(c) ? one((await c.req.parseBody({ all: true })) as Form, '_csrf') : undefined);
+      // a form is read here once for every route behind the gate: a broken one is a 400, never a 500
+      const form = isFormRequest(c) ? await readForm(c) : undefined;
+      if (form === null)
+        return isApi(c) || isJsonRequest(c)
+          ? jsonError(c, 400, 'bad_form', BAD_FORM)
+          : c.html(messagePage('Biểu mẫu bị lỗi', BAD_FORM, session), 400);
+      const token = header ?? (form ? one(form, '_csrf') : undefined);
       if (!sameToken(token, session.csrf)) {
         audit(db, { username: session.staff.username, action: 'csrf:refused', target: c.req.path, detail: 'thiếu hoặc sai mã CSRF' });
         return isApi(c) || isJsonRequest(c)

@@ -38,5 +38,19 @@ export const many = (form: Form, key: string): string[] => {
   const v = form[key];
   return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
 };
+/**
+ * The submitted form, or null when the body is not a readable form (broken multipart, a cut-off upload): the
+ * caller answers 400, never 500.
+ */
+export async function readForm(c: Context): Promise<Form | null> {
+  try {
+    return (await c.req.parseBody({ all: true })) as Form;
+  } catch {
+    return null;
+  }
+}
+
+export const BAD_FORM = 'Biểu mẫu gửi lên bị lỗi hoặc không đọc được. Hãy tải lại trang rồi thử lại.';
+
 export const isFormRequest = (c: Context) => /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(c.req.header('content-type') ?? '');
 export { isJsonRequest } from '../../http/request.ts';
