@@ -18,7 +18,12 @@ export function cleanText(s: string): string {
 
 const ChatBody = z.object({
   message: z.string(),
-  conversationId: z.string().max(100).regex(/^[\w-]*$/).optional().nullable(),
+  // only an id this server issued (a UUID): anything else would be stored as sent, a phone number included
+  conversationId: z
+    .string()
+    .regex(/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/i)
+    .optional()
+    .nullable(),
   audience: z.enum(['citizen', 'student']).optional().nullable(),
   site: z.string().max(200).optional().nullable(),
 });
