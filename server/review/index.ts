@@ -38,7 +38,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface AdminOptions {
-  config: Pick<Config, 'trustProxy'>;
+  config: Pick<Config, 'trustProxy' | 'allowedOrigins' | 'publicBaseUrl'>;
 }
 
 /**
@@ -51,7 +51,14 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
   const proxies = trustedProxies(options.config.trustProxy);
   const cookies = staffCookies(proxies);
   const { cookieName } = cookies;
-  const deps: ConsoleDeps = { assistant, proxies, cookies };
+  const publicOrigin = options.config.publicBaseUrl;
+  const deps: ConsoleDeps = {
+    assistant,
+    proxies,
+    cookies,
+    allowedOrigins: [...options.config.allowedOrigins, ...(publicOrigin ? [publicOrigin] : [])],
+    publicOrigin,
+  };
   const admin = new Hono<Env>();
 
   /** The origin a same-site browser request carries: what the browser sees in its address bar. */

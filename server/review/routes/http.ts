@@ -13,6 +13,10 @@ export interface ConsoleDeps {
   assistant: Assistant;
   proxies: BlockList;
   cookies: StaffCookies;
+  /** where links in published answers may point: ALLOWED_ORIGINS and PUBLIC_BASE_URL */
+  allowedOrigins: string[];
+  /** PUBLIC_BASE_URL's origin, when configured: the console's own origin, whatever the Host header says */
+  publicOrigin: string | null;
 }
 
 export const LOGIN_PATH = '/admin/dang-nhap';
