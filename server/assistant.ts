@@ -13,6 +13,8 @@ export interface ChatRequest {
   conversationId?: string;
   audience?: Audience;
   site?: string;
+  /** who asks, as the rate limiter keys them (never logged): a client gets its share of model slots, not all */
+  client?: string;
 }
 
 /** The body of `POST /api/chat` (shared/CONTRACT.md). */

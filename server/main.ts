@@ -1,5 +1,8 @@
 import { serve } from '@hono/node-server';
+import type { Server as HttpServer } from 'node:http';
 import { loadConfig } from './config.ts';
+import { limitConnections } from './http/guard/connections.ts';
+import { trustedProxies } from './http/guard/client.ts';
 import { buildServer } from './server.ts';
 
 /** `npm start`: index corpus/ (only when it changed), then serve. */
@@ -12,6 +15,8 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   const how = assistant.index.rebuilt ? `đã lập chỉ mục ${assistant.index.chunks} đoạn` : `chỉ mục có sẵn, ${assistant.index.chunks} đoạn`;
   console.log(`Hỏi đáp CNSH: http://${config.host}:${info.port} (${how}, ${Math.round(performance.now() - started)} ms)`);
 });
+
+limitConnections(server as HttpServer, trustedProxies(config.trustProxy));
 
 let stopping = false;
 function shutdown(signal: string) {

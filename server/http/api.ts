@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Assistant, ChatResponse } from '../assistant.ts';
@@ -43,6 +43,8 @@ function pieces(text: string, size = 24): string[] {
 }
 
 export interface ApiOptions {
+  /** the rate-limit key of the client (IPv4 address, IPv6 /64): model slots are shared per client */
+  clientKey?: (c: Context) => string;
   /** how the chat answer is produced; defaults to the assistant's extractive answer */
   chat?: (req: Parameters<Assistant['ask']>[0], stream: ((delta: string) => Promise<void>) | null, signal: AbortSignal) => Promise<ChatResponse>;
 }
@@ -69,6 +71,7 @@ export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
       conversationId: body.value.conversationId || undefined,
       audience: body.value.audience ?? 'citizen',
       site: body.value.site ? cleanText(body.value.site) : undefined,
+      ...(options.clientKey ? { client: options.clientKey(c) } : {}),
     };
     const controller = new AbortController();
     // a client that hangs up stops the work done for it (the language model's request above all)

@@ -4,7 +4,7 @@ import type { Assistant } from '../assistant.ts';
 import type { Config } from '../config.ts';
 import { apiRoutes, type ApiOptions } from './api.ts';
 import { fail } from './errors.ts';
-import { createGuard } from './guard/index.ts';
+import { clientAddress, createGuard, rateKey, trustedProxies } from './guard/index.ts';
 import { privacyPage } from './privacy.ts';
 import { pageRoutes } from './pages/index.ts';
 import { adminRoutes } from '../review/index.ts';
@@ -31,7 +31,8 @@ export function createApp(assistant: Assistant, options: AppOptions) {
       ...options.health?.(),
     }),
   );
-  app.route('/api', apiRoutes(assistant, options));
+  const proxies = trustedProxies(options.config.trustProxy);
+  app.route('/api', apiRoutes(assistant, { clientKey: (c) => rateKey(clientAddress(c, proxies)), ...options }));
   const quiz = quizRoutes(assistant, options.config);
   app.route('/api/quiz', quiz.api);
   app.get('/giao-vien', quiz.teacherPage);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../testing.ts';
 import { ERRORS } from '../errors.ts';
 import { networkKey } from './client.ts';
+import { CONNECTION_LIMITS } from './connections.ts';
 import { clientAddress, contentSecurityPolicy, rateKey, rateLimit, secureHeaders, streamLimit, trustedProxies } from './index.ts';
 
 interface Reply {
@@ -412,5 +413,52 @@ describe('cap on answers streaming at once', () => {
     for (const release of held.splice(0)) release();
     await Promise.all([fourth.res.text(), fifth.res.text()]);
     await until(() => limit.active() === 0);
+  });
+
+  it('one client holds at most its share of the streams; another client still gets one (I5)', async () => {
+    const app = new Hono();
+    const shared = streamLimit(64, { key: (c) => c.req.header('x-client') ?? '' });
+    const open: (() => void)[] = [];
+    app.use('*', shared.middleware);
+    app.post('/', (c) => streamSSE(c, () => new Promise<void>((r) => open.push(r))));
+    const post = (client: string) => app.request('/', { method: 'POST', headers: { accept: 'text/event-stream', 'x-client': client } });
+    const mine = await Promise.all(Array.from({ length: 12 }, () => post('a')));
+    expect(mine.filter((r) => r.status === 200).length).toBe(8);
+    expect(mine.filter((r) => r.status === 503).length).toBe(4);
+    expect((await post('b')).status).toBe(200);
+    for (const r of open.splice(0)) r();
+  });
+});
+
+describe('connections per client (I4)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('one client cannot hold more than its share of slow connections; another client is still served', async () => {
+    const { connect } = await import('node:net');
+    const { port } = new URL(server.url);
+    const sockets = await Promise.all(
+      Array.from(
+        { length: CONNECTION_LIMITS.perClient + 20 },
+        () =>
+          new Promise<{ closed: () => boolean; destroy: () => void }>((resolve) => {
+            let closed = false;
+            const s = connect({ host: '127.0.0.1', port: Number(port), localAddress: '127.0.0.9' }, () => {
+              s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'); // the head never ends: a slow-header client
+              setTimeout(() => resolve({ closed: () => closed, destroy: () => s.destroy() }), 300);
+            });
+            s.on('close', () => (closed = true));
+            s.on('error', () => (closed = true));
+          }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = sockets.filter((s) => s.closed()).length;
+    expect(refused).toBeGreaterThanOrEqual(20);
+    expect((await send(`${server.url}/healthz`, { from: '127.0.0.10' })).status).toBe(200);
+    for (const s of sockets) s.destroy();
   });
 });
