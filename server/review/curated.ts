@@ -6,7 +6,7 @@ import { chunkSearchText, deleteChunk, writeChunk } from '../index/index.ts';
 import { linkTargets } from '../generate/checks.ts';
 import { canonicalOrigin } from '../http/guard/origins.ts';
 import { fold } from '../text/index.ts';
-import { audit, ensureReviewTables } from './db.ts';
+import { audit, ensureReviewTables, staffWrite } from './db.ts';
 import { markQuestions } from './queue.ts';
 
 /**
@@ -259,7 +259,7 @@ export async function saveCurated(
   // the chunk's search text does not contain its id, so it can be embedded before the id is allotted
   const vector = publish ? (await assistant.embedder.embed([chunkSearchText(faqChunk(parsed.data, resolve))]))[0]! : null;
 
-  const saved = db.transaction(() => {
+  const saved = staffWrite(db, () => {
     const status: CuratedStatus = publish ? 'published' : 'draft';
     let answerId: string;
     const fields = [input.question, JSON.stringify(input.variants), input.answer, JSON.stringify(input.audience), JSON.stringify(input.sources)];
@@ -296,7 +296,7 @@ export async function saveCurated(
       now,
     );
     return answer;
-  })();
+  });
   assistant.retriever.refresh();
   return { ok: true, answer: saved };
 }
@@ -306,12 +306,12 @@ export function unpublishCurated(assistant: Pick<Assistant, 'db' | 'retriever'>,
   const { db } = assistant;
   const existing = curatedById(db, id);
   if (!existing || existing.status !== 'published') return false;
-  db.transaction(() => {
+  staffWrite(db, () => {
     db.prepare(`UPDATE curated_answers SET status = 'unpublished', updated_by = ?, updated_at = ? WHERE id = ?`).run(username, now, id);
     deleteChunk(db, faqChunk(curatedEntry(existing), () => null).id);
     db.prepare(`UPDATE review_state SET status = 'open', curated_id = NULL, updated_at = ?, updated_by = ? WHERE curated_id = ?`).run(now, username, id);
     audit(db, { username, action: 'curated:unpublish', target: id, detail: existing.question }, now);
-  })();
+  });
   assistant.retriever.refresh();
   return true;
 }

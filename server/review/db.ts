@@ -1,4 +1,12 @@
-import { ensureTables, type DB } from '../index/db.ts';
+import { ensureTables, withFullSync, type DB } from '../index/db.ts';
+
+/**
+ * A staff write (curated answers, accounts, the audit log): fsynced at commit (synchronous=FULL), so it
+ * survives a power cut; inside an outer transaction, it commits with that one (which is itself a staff write).
+ */
+export function staffWrite<T>(db: DB, fn: () => T): T {
+  return db.inTransaction ? fn() : withFullSync(db, fn);
+}
 
 /**
  * The staff console's own tables. They hold state, never derived data: a rebuilt index keeps them.
@@ -115,13 +123,15 @@ export function audit(db: DB, e: AuditEntry, now = Date.now()): void {
       return;
     }
   }
-  db.prepare('INSERT INTO audit_log (at, username, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?)').run(
-    now,
-    e.username,
-    e.action,
-    e.target ?? null,
-    e.detail ? e.detail.slice(0, 200) : null,
-    e.ip ?? null,
+  staffWrite(db, () =>
+    db.prepare('INSERT INTO audit_log (at, username, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?)').run(
+      now,
+      e.username,
+      e.action,
+      e.target ?? null,
+      e.detail ? e.detail.slice(0, 200) : null,
+      e.ip ?? null,
+    ),
   );
 }
 

@@ -1,5 +1,5 @@
 import type { DB } from '../index/db.ts';
-import { ensureReviewTables } from './db.ts';
+import { ensureReviewTables, staffWrite } from './db.ts';
 import { hashPassword, passwordProblem, type PasswordCost } from './password.ts';
 
 export type Role = 'admin' | 'reviewer';
@@ -79,9 +79,9 @@ export async function addStaff(
   if (!ROLES.includes(role)) throw new StaffError('Vai trò phải là admin hoặc reviewer.');
   if (findStaff(db, name)) throw new StaffError(`Tài khoản "${name}" đã tồn tại.`);
   const hash = await hashPassword(password, cost);
-  const { lastInsertRowid } = db
-    .prepare('INSERT INTO staff (username, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)')
-    .run(name, role, hash, now, now);
+  const { lastInsertRowid } = staffWrite(db, () =>
+    db.prepare('INSERT INTO staff (username, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)').run(name, role, hash, now, now),
+  );
   return staffById(db, Number(lastInsertRowid))!;
 }
 
@@ -92,12 +92,12 @@ export async function setPassword(db: DB, username: string, password: string, no
   const problem = passwordProblem(password);
   if (problem) throw new StaffError(problem);
   const hash = await hashPassword(password);
-  db.transaction(() => {
+  staffWrite(db, () => {
     db.prepare('UPDATE staff SET password_hash = ?, password_changed_at = ? WHERE id = ?').run(hash, now, staff.id);
     db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?').run(staff.id);
     const prefix = `account:${staff.username}@`;
     db.prepare('DELETE FROM login_failures WHERE substr(key, 1, ?) = ?').run(prefix.length, prefix);
-  })();
+  });
   return staffById(db, staff.id)!;
 }
 
@@ -105,9 +105,9 @@ export async function setPassword(db: DB, username: string, password: string, no
 export function setDisabled(db: DB, username: string, disabled: boolean): Staff {
   const staff = findStaff(db, username);
   if (!staff) throw new StaffError(`Không có tài khoản "${canonicalUsername(username)}".`);
-  db.transaction(() => {
+  staffWrite(db, () => {
     db.prepare('UPDATE staff SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, staff.id);
     if (disabled) db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?').run(staff.id);
-  })();
+  });
   return staffById(db, staff.id)!;
 }
