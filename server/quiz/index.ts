@@ -6,6 +6,7 @@ import type { Assistant } from '../assistant.ts';
 import type { Config } from '../config.ts';
 import { canonicalDocId, CorpusError, findSection, type Corpus } from '../corpus/index.ts';
 import { fold } from '../text/index.ts';
+import { clientAddress, rateKey, trustedProxies } from '../http/guard/client.ts';
 import { quizApi } from './api.ts';
 import { teacherPage } from './page.ts';
 import { QuizFile, TOPICS, type QuizQuestion, type Topic } from './schema.ts';
@@ -107,5 +108,10 @@ export function loadQuizBank(corpusDir: string, corpus: Pick<Corpus, 'documents'
  */
 export function quizRoutes(assistant: Assistant, config: Pick<Config, 'corpusDir' | 'allowedOrigins' | 'trustProxy'>) {
   const bank = loadQuizBank(config.corpusDir, assistant.corpus);
-  return { bank, api: quizApi(assistant.db, bank), teacherPage: teacherPage(assistant, bank, config) };
+  const proxies = trustedProxies(config.trustProxy);
+  return {
+    bank,
+    api: quizApi(assistant.db, bank, { clientKey: (c) => rateKey(clientAddress(c, proxies)) }),
+    teacherPage: teacherPage(assistant, bank, config),
+  };
 }
