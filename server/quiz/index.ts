@@ -106,7 +106,7 @@ export function loadQuizBank(corpusDir: string, corpus: Pick<Corpus, 'documents'
  * Practice rounds ("Ôn tập") for students and the teachers' page: `api` goes under /api/quiz (behind the API
  * guard), `teacherPage` is GET /giao-vien.
  */
-export function quizRoutes(assistant: Assistant, config: Pick<Config, 'corpusDir' | 'allowedOrigins' | 'trustProxy'>) {
+export function quizRoutes(assistant: Assistant, config: Pick<Config, 'corpusDir' | 'allowedOrigins' | 'trustProxy'> & Partial<Pick<Config, 'publicBaseUrl'>>) {
   const bank = loadQuizBank(config.corpusDir, assistant.corpus);
   const proxies = trustedProxies(config.trustProxy);
   return {

@@ -63,8 +63,9 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
 
   /** The origin a same-site browser request carries: what the browser sees in its address bar. */
   const ownOrigin = (c: Context) => {
+    if (publicOrigin) return publicOrigin;
     const url = new URL(c.req.url);
-    return `${cameOverTls(c, proxies) ? 'https' : url.protocol.replace(':', '')}://${url.host}`;
+    return `${cameOverTls(c, proxies) ? 'https' : url.protocol.replace(':', '')}://${c.req.header('host') ?? url.host}`;
   };
 
   // ——— for every /admin request ———

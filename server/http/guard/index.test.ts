@@ -462,3 +462,35 @@ describe('connections per client (I4)', () => {
     for (const s of sockets) s.destroy();
   });
 });
+
+describe('same origin is decided by PUBLIC_BASE_URL, never by the Host header (I2)', () => {
+  let plain: TestServer;
+  let configured: TestServer;
+  beforeAll(async () => {
+    plain = await startTestServer();
+    configured = await startTestServer({ PUBLIC_BASE_URL: 'https://hoidap.sonla.gov.vn/' });
+  });
+  afterAll(async () => {
+    await plain.close();
+    await configured.close();
+  });
+  const ask = (url: string, headers: Record<string, string>) =>
+    send(`${url}/api/chat`, { method: 'POST', headers: { ...json, ...headers }, body: '{"message":"Biogas là gì?"}' });
+
+  it('a site that rebinds its name to us and sends Origin = Host is still another site', async () => {
+    const rebound = await ask(plain.url, { origin: 'http://evil.example', host: 'evil.example' });
+    expect(rebound.status).toBe(403);
+    expect(rebound.headers['access-control-allow-origin']).toBeUndefined();
+    // our own page on this machine still calls the API
+    const { host } = new URL(plain.url);
+    expect((await ask(plain.url, { origin: plain.url, host })).status).toBe(200);
+  });
+
+  it('with PUBLIC_BASE_URL, that origin is ours whatever the Host says, and the teacher page embeds it', async () => {
+    expect((await ask(configured.url, { origin: 'https://hoidap.sonla.gov.vn', host: 'internal:3000' })).status).toBe(200);
+    expect((await ask(configured.url, { origin: 'http://evil.example', host: 'evil.example' })).status).toBe(403);
+    const page = await send(`${configured.url}/giao-vien`, { headers: { host: 'evil.example' } });
+    expect(page.text).toContain('https://hoidap.sonla.gov.vn/widget.js');
+    expect(page.text).not.toContain('evil.example/widget.js');
+  });
+});
