@@ -4,7 +4,7 @@
  * it, behind a "trusted proxy" (TRUST_PROXY=1, the client address set in X-Forwarded-For, as nginx would).
  * Every flood has a fixed count and a time limit; every process is stopped by its pid.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,8 @@ async function start(env: Record<string, string> = {}, dataDir?: string): Promis
     dir = mkdtempSync(join(scratch, 'data-'));
     if (template) cpSync(template, dir, { recursive: true });
   }
-  const proc = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--import', 'tsx', 'server/main.ts'], {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const proc = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, ...profile, '--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, TRUST_PROXY: '1', LLM_BASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -249,7 +250,7 @@ async function signInFloods() {
 function crafted(k: number): string {
   const letters = 'bcdfghjklmnpqrstvwxz';
   const words: string[] = [];
-  for (let i = 0; words.join(' ').length < 1490; i++) {
+  for (let i = 0; words.length * 6 < 1500; i++) {
     let w = '';
     let n = k * 1000 + i;
     for (let j = 0; j < 5; j++) {
@@ -264,11 +265,15 @@ function crafted(k: number): string {
 async function cpuBurst() {
   const s = await start();
   const normal = (k: number) => `Hầm biogas nạp phân thế nào cho an toàn lần ${k} ${'?'.repeat(k % 7)}`;
-  const timed = async (message: string, from: string) => {
-    const t = performance.now();
-    await (await chat(s.url, { message }, from)).arrayBuffer();
-    return performance.now() - t;
-  };
+  // the victim is another person: another process (curl), so the bench's own busy event loop does not count
+  const timed = (message: string, from: string) =>
+    new Promise<number>((resolve, reject) =>
+      execFile(
+        'curl',
+        ['-s', '-o', '/dev/null', '-w', '%{time_total}', '-H', 'content-type: application/json', '-H', `x-forwarded-for: ${from}`, '--data-binary', JSON.stringify({ message }), `${s.url}/api/chat`],
+        (err, out) => (err ? reject(err) : resolve(Number(out) * 1000)),
+      ),
+    );
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   await timed('Biogas là gì?', '198.51.100.200');
   const normals: number[] = [];
@@ -283,13 +288,14 @@ async function cpuBurst() {
       waits.push(await timed(`Đệm lót sinh học ${tag} ${k} là gì?`, '198.51.100.250'));
       await sleep(30);
     }
+    if (process.env.BENCH_DEBUG) log(tag, waits.map(Math.round).join(' '));
     return Math.round(Math.max(...waits));
   };
   const baseline = await victim(1500, 'truoc');
+  // the questions are made before the clock starts: making them is the bench's work, not the server's
+  const bodies = Array.from({ length: 10 }, (_, a) => Array.from({ length: 30 }, (_, k) => crafted(100 + a * 30 + k)));
   const burst = Promise.all(
-    Array.from({ length: 10 }, (_, a) =>
-      Promise.all(Array.from({ length: 30 }, (_, k) => chat(s.url, { message: crafted(100 + a * 30 + k) }, `2001:db8:${a + 1}00::1`).then((r) => r.arrayBuffer()))),
-    ),
+    bodies.map((list, a) => Promise.all(list.map((message) => chat(s.url, { message }, `2001:db8:${a + 1}00::1`).then((r) => r.arrayBuffer())))),
   );
   const during = await victim(3000, 'trong');
   await burst;
@@ -342,22 +348,37 @@ async function main() {
   await stop(first);
   template = first.dataDir;
   const figures: Record<string, unknown> = {};
-  log('bad inputs…');
-  const s1 = await start();
-  figures.badInputs = await badInputs(s1);
-  await stop(s1);
-  log('planted personal data…');
-  figures.pii = await plantedPii(await start());
-  log('memory flood (rate limit off: every question reaches the caches)…');
-  figures.memoryFloodNoLimit = await memoryFlood({ RATE_LIMIT_PER_MINUTE: '0' }, 6000, 150_000);
-  log('memory flood (defaults, one /56)…');
-  figures.memoryFloodDefaults = await memoryFlood({}, 4400, 60_000);
-  log('sign-in floods…');
-  figures.signIn = await signInFloods();
-  log('crafted questions and another user’s wait…');
-  figures.cpu = await cpuBurst();
-  log('kill -9 rounds…');
-  figures.durability = await killRounds(5);
+  // `--only cpu,signIn` runs some of them
+  const only = process.argv.includes('--only') ? new Set(process.argv[process.argv.indexOf('--only') + 1]!.split(',')) : null;
+  const want = (name: string) => !only || only.has(name);
+  if (want('badInputs')) {
+    log('bad inputs…');
+    const s1 = await start();
+    figures.badInputs = await badInputs(s1);
+    await stop(s1);
+  }
+  if (want('pii')) {
+    log('planted personal data…');
+    figures.pii = await plantedPii(await start());
+  }
+  if (want('memory')) {
+    log('memory flood (rate limit off: every question reaches the caches)…');
+    figures.memoryFloodNoLimit = await memoryFlood({ RATE_LIMIT_PER_MINUTE: '0' }, 6000, 150_000);
+    log('memory flood (defaults, one /56)…');
+    figures.memoryFloodDefaults = await memoryFlood({}, 4400, 60_000);
+  }
+  if (want('signIn')) {
+    log('sign-in floods…');
+    figures.signIn = await signInFloods();
+  }
+  if (want('cpu')) {
+    log('crafted questions and another user’s wait…');
+    figures.cpu = await cpuBurst();
+  }
+  if (want('durability')) {
+    log('kill -9 rounds…');
+    figures.durability = await killRounds(5);
+  }
   if (json) console.log(JSON.stringify(figures, null, 2));
   else console.log(figures);
   rmSync(scratch, { recursive: true, force: true });

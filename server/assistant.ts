@@ -6,6 +6,7 @@ import { hashedEmbedder, type Embedder } from './index/embedder.ts';
 import { ensureIndex, type IndexStatus } from './index/index.ts';
 import { conversationHistory, questionLogWriter } from './log/index.ts';
 import { boundedCache, roughSize } from './cache/index.ts';
+import { fairQueue } from './schedule/fair-queue.ts';
 import { createRetriever, MEMO_LIMITS, SHARED, type RetrievalMode, type Retriever } from './retrieve/index.ts';
 
 export interface ChatRequest {
@@ -70,9 +71,9 @@ export function timeOrderedId(now = Date.now()): string {
 
 /** A short follow-up ("còn gà thì sao?") borrows the topic words of the previous question. */
 function withContext(message: string, previous: string | undefined, retriever: Retriever): string {
-  if (!previous) return message;
+  if (!previous || message.length >= 40) return message;
   const own = retriever.analyzeQuery(message).content;
-  return own.length <= 2 && message.length < 40 ? `${previous} ${message}` : message;
+  return own.length <= 2 ? `${previous} ${message}` : message;
 }
 
 export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmbedder(), extraChunks }: AssistantOptions): Promise<Assistant> {
@@ -89,7 +90,19 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
   const remembered = boundedCache<Answer>({ ...MEMO_LIMITS, maxKeyLength: 2 * MEMO_LIMITS.maxKeyLength, sizeOf: (a) => roughSize(a, SHARED) });
   let rememberedAt = retriever.generation;
 
+  /** retrieval and the extractive answer take turns per client: a burst from a few clients cannot stall the others */
+  const turns = fairQueue(2);
+
   const answer: Assistant['answer'] = async (req, options = {}) => {
+    const done = await turns.acquire(req.client);
+    try {
+      return await answerNow(req, options);
+    } finally {
+      done();
+    }
+  };
+
+  const answerNow: Assistant['answer'] = async (req, options = {}) => {
     // first: the index may have changed (here or in another process), and everything below reads it
     const generation = retriever.generation;
     if (rememberedAt !== generation) {

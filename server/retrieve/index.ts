@@ -128,7 +128,7 @@ export const MEMO_LIMITS = { maxEntries: 2000, maxBytes: 8 * 1024 * 1024, maxKey
 export const SHARED = new Set(['chunk']);
 
 /** Vocabulary scans for typo correction per question: more unknown words than this are left as typed. */
-export const MAX_SCANS_PER_QUESTION = 8;
+export const MAX_SCANS_PER_QUESTION = 4;
 
 const RRF_K = 60;
 /** a term in more than this share of chunks is too common to name a topic ("kế hoạch", "sinh học") */
@@ -235,6 +235,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
     let bestD = max + 1;
     let bestDf = 0;
     for (const v of vocabulary) {
+      if (Math.abs(v.length - t.length) > max) continue;
       const d = editDistance(t, v, max);
       const f = df.get(v)!;
       if (d < bestD || (d === bestD && f > bestDf)) {

@@ -19,7 +19,7 @@ export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
 
 /** At most this many wait for a slot; the next is refused at once (a flood must not make staff wait 27 s). */
-export const MAX_WAITING = 8;
+export const MAX_WAITING = 4;
 
 /** Too many password checks are waiting: answer "busy" now rather than after everyone else's. */
 export class HashQueueFull extends Error {
