@@ -8,7 +8,9 @@ import { ensureIndex, type IndexStatus } from './index/index.ts';
 import { streamPieces } from './format/index.ts';
 import { createGenerator, type Generator, type GeneratorOptions } from './generate/index.ts';
 import { conversationHistory, questionLogWriter } from './log/index.ts';
-import { createRetriever, type RetrievalMode, type Retriever } from './retrieve/index.ts';
+import { boundedCache, roughSize } from './cache/index.ts';
+import { createRetriever, MEMO_LIMITS, SHARED, type RetrievalMode, type Retriever } from './retrieve/index.ts';
+import { fairQueue } from './schedule/fair-queue.ts';
 import { HISTORY_TURNS, loadLexicon, understand, type CompiledLexicon, type Query } from './understand/index.ts';
 
 export type { ChatRequest, ChatResponse } from './contract.ts';
@@ -19,6 +21,8 @@ export type Channel = 'web' | 'zalo' | 'messenger' | 'cli' | (string & {});
 /** What a channel hands the assistant: a cleaned request, and where it came from. */
 export interface AskRequest extends ChatRequest {
   channel?: Channel;
+  /** who asks, as the rate limiter keys them (never logged): a client gets its share of model slots, not all */
+  client?: string;
 }
 
 export const MAX_MESSAGE_CHARS = 1500;
@@ -41,6 +45,7 @@ export function cleanRequest(raw: {
   audience?: Audience | null;
   site?: string | null;
   channel?: Channel;
+  client?: string;
 }): { ok: true; request: AskRequest } | { ok: false; refusal: Refusal } {
   const message = cleanText(raw.message);
   if (!message) return { ok: false, refusal: 'empty_message' };
@@ -54,6 +59,7 @@ export function cleanRequest(raw: {
       audience: raw.audience ?? 'citizen',
       ...(site ? { site } : {}),
       ...(raw.channel ? { channel: raw.channel } : {}),
+      ...(raw.client ? { client: raw.client } : {}),
     },
   };
 }
@@ -85,7 +91,7 @@ export interface Assistant {
   /** what the message asks, read against the conversation so far (server/understand) */
   understand(message: string, history?: readonly string[]): Query;
   /** retrieval + extractive answer, without logging */
-  answer(req: ChatRequest, options?: AskOptions): Promise<Answer>;
+  answer(req: AskRequest, options?: AskOptions): Promise<Answer>;
   /** what every channel does: clean, answer (generated when a model is configured), stream, log */
   ask(req: AskRequest, options?: AskOptions): Promise<ChatResponse & { confidence: number; reason: Answer['reason'] | null }>;
   /** the language model's side of the answer, when one is configured */
@@ -134,11 +140,22 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
    * Questions repeat — the starters every visitor is shown, the FAQ — so an extractive answer is remembered,
    * like its retrieval, until the index changes (a curated answer published). Bounded; oldest out first.
    */
-  const remembered = new Map<string, Answer>();
+  const remembered = boundedCache<Answer>({ ...MEMO_LIMITS, maxKeyLength: 2 * MEMO_LIMITS.maxKeyLength, sizeOf: (a) => roughSize(a, SHARED) });
   let rememberedAt = retriever.generation;
-  const REMEMBER_MAX = 2000;
+
+  /** retrieval and the extractive answer take turns per client: a burst from a few clients cannot stall the others */
+  const turns = fairQueue(2);
 
   const answer: Assistant['answer'] = async (req, options = {}) => {
+    const done = await turns.acquire(req.client);
+    try {
+      return await answerNow(req, options);
+    } finally {
+      done();
+    }
+  };
+
+  const answerNow: Assistant['answer'] = async (req, options = {}) => {
     // first: the index may have changed (here or in another process), and everything below reads it
     const generation = retriever.generation;
     if (rememberedAt !== generation) {
@@ -149,11 +166,7 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
     const history = req.conversationId ? conversationHistory(db, req.conversationId, HISTORY_TURNS).map((h) => h.text) : [];
     const key = `${options.mode ?? 'hybrid'}\u0000${audience}\u0000${req.message}\u0000${history.join('\u0001')}`;
     let result = remembered.get(key);
-    if (result) {
-      // most recently asked last: the starters everybody clicks are never the ones forgotten
-      remembered.delete(key);
-      remembered.set(key, result);
-    } else {
+    if (!result) {
       const query = understandMessage(req.message, history);
       const ctx: AnswerContext = { retriever, audience, section };
       let complete = true;
@@ -165,10 +178,7 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
       }
       result = answerQuery(query, outcomes, ctx, isUnsafe(req.message));
       // not remembered: a retrieval the embedding model missed, or one the index changed under while it ran
-      if (complete && generation === retriever.generation) {
-        if (remembered.size >= REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
-        remembered.set(key, result);
-      }
+      if (complete && generation === retriever.generation) remembered.set(key, result);
     }
     // each caller gets its own lists: the generative path and the log may reorder them
     return { ...result, citations: [...result.citations], suggestions: [...result.suggestions], hits: [...result.hits] };

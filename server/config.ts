@@ -10,6 +10,9 @@ export interface Config {
   dataDir: string;
   corpusDir: string;
   allowedOrigins: string[];
+  /** the public origin (PUBLIC_BASE_URL, "https://hoidap.example.gov.vn"), or null: decides what is same-origin (never the
+   * Host header) and makes the absolute source links of messenger replies */
+  publicBaseUrl: string | null;
   rateLimitPerMinute: number;
   /** addresses of the reverse proxies whose X-Forwarded-For is trusted; empty = use the socket address */
   trustProxy: string[];
@@ -18,8 +21,6 @@ export interface Config {
   maxStreams: number;
   llm: { baseURL: string; apiKey: string; model: string; maxConcurrent?: number } | null;
   embedding: { baseURL: string; apiKey: string; model: string } | null;
-  /** PUBLIC_BASE_URL, without a trailing slash: absolute source links in messenger replies */
-  publicBaseUrl: string | null;
   /** the Zalo Official Account channel; null = off (`/kenh/zalo` answers 404) */
   zalo: ZaloConfig | null;
   /** the Facebook Messenger channel; null = off (`/kenh/messenger` answers 404) */
@@ -83,6 +84,16 @@ function list(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** "https://hoidap.example.gov.vn/" → "https://hoidap.example.gov.vn"; anything that is not an http(s) origin → null. */
+function publicOrigin(value: string | undefined): string | null {
+  try {
+    const url = new URL(value?.trim() ?? '');
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const llmBase = env.LLM_BASE_URL?.trim();
   const llmModel = env.LLM_MODEL?.trim();
@@ -95,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.DATA_DIR?.trim() || resolve(ROOT, 'data')),
     corpusDir: resolve(env.CORPUS_DIR?.trim() || resolve(ROOT, 'corpus')),
     allowedOrigins: list(env.ALLOWED_ORIGINS),
+    publicBaseUrl: publicOrigin(env.PUBLIC_BASE_URL),
     rateLimitPerMinute: int(env.RATE_LIMIT_PER_MINUTE, 30),
     // "1"/"true" trusts the loopback proxy; otherwise a comma-separated list of proxy addresses
     trustProxy: !trust || trust === '0' || trust === 'false' ? [] : trust === '1' || trust === 'true' ? ['127.0.0.1', '::1'] : list(trust),
@@ -108,7 +120,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embBase && embModel
         ? { baseURL: embBase, apiKey: env.EMBEDDING_API_KEY?.trim() || env.LLM_API_KEY?.trim() || 'no-key', model: embModel }
         : null,
-    publicBaseUrl: trimmed(env.PUBLIC_BASE_URL) ? withoutSlash(trimmed(env.PUBLIC_BASE_URL)!) : null,
     zalo: zaloConfig(env),
     messenger: messengerConfig(env),
   };

@@ -19,7 +19,12 @@ export type Kind = z.infer<typeof KindSchema>;
 /** The body of `POST /api/chat` as it arrives (`message` is cleaned and measured by the assistant). */
 export const ChatRequestSchema = z.object({
   message: z.string(),
-  conversationId: z.string().max(100).regex(/^[\w-]*$/).optional().nullable(),
+  // only an id this server issued (a UUID): anything else would be stored as sent, a phone number included
+  conversationId: z
+    .string()
+    .regex(/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/i)
+    .optional()
+    .nullable(),
   audience: AudienceSchema.optional().nullable(),
   site: z.string().max(200).optional().nullable(),
 });

@@ -1,6 +1,9 @@
 import { serve } from '@hono/node-server';
+import type { Server as HttpServer } from 'node:http';
 import { loadConfig } from './config.ts';
 import { listStaff } from './review/staff.ts';
+import { limitConnections } from './http/guard/connections.ts';
+import { trustedProxies } from './http/guard/client.ts';
 import { buildServer } from './server.ts';
 
 /** `npm start`: index corpus/ (only when it changed), then serve. */
@@ -35,6 +38,8 @@ server.on('error', (err: NodeJS.ErrnoException) => {
   built.close();
   process.exit(1);
 });
+
+limitConnections(server as HttpServer, trustedProxies(config.trustProxy));
 
 let stopping = false;
 function shutdown(signal: string) {

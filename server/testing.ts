@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { trustedProxies } from './http/guard/client.ts';
+import { limitConnections } from './http/guard/connections.ts';
 import { createAssistant, type Assistant } from './assistant.ts';
 import { loadConfig, ROOT, type Config } from './config.ts';
 import type { ChannelOptions, Channels } from './channels/index.ts';
@@ -29,6 +32,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
+  // the same connection limits as `npm start`
+  limitConnections(server as HttpServer, trustedProxies(config.trustProxy));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -100,3 +100,12 @@ describe('catalog and glossary content', () => {
     expect(text).not.toMatch(/(bắt buộc phải|không cần|không phải) đăng ký/);
   });
 });
+
+describe('source links (I3)', () => {
+  it('accepts http(s) source URLs only: javascript: and data: would run or render on /nguon pages', async () => {
+    const { Source } = await import('./schema.ts');
+    expect(Source.safeParse({ title: 'Cổng thông tin', url: 'https://sonla.gov.vn/a' }).success).toBe(true);
+    for (const url of ['javascript:alert(1)', 'data:text/html,<b>x</b>', 'file:///etc/passwd', 'vbscript:x'])
+      expect(Source.safeParse({ title: 'x', url }).success, url).toBe(false);
+  });
+});

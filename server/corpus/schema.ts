@@ -12,7 +12,8 @@ export const Source = z
   .object({
     title: nonEmpty,
     publisher: z.string().optional(),
-    url: z.url().optional(),
+    // rendered as a link on /nguon pages: http(s) only, never javascript: or data:
+    url: z.url({ protocol: /^https?$/ }).optional(),
     ref: z.string().optional(),
     note: z.string().optional(),
   })

@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createAvailability } from './availability.ts';
 
 describe('when the model may be asked', () => {
+  it('gives one client a share of the slots, not all of them (V14)', () => {
+    const a = createAvailability({ maxConcurrent: 4 });
+    expect(a.acquire('203.0.113.5')).toBe(true);
+    expect(a.acquire('203.0.113.5')).toBe(false);
+    expect(a.acquire('198.51.100.7')).toBe(true);
+    a.release('203.0.113.5');
+    expect(a.acquire('203.0.113.5')).toBe(true);
+  });
+
   it('skips the model for the cooldown after three failures in a row, then tries again', () => {
     let now = 0;
     const a = createAvailability({ maxConcurrent: 4, cooldownMs: 60_000, now: () => now });

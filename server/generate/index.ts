@@ -39,7 +39,7 @@ type Stream = ((delta: string) => Promise<void>) | null;
 
 export interface Generator {
   /** turns the extractive answer into the final one, streaming what passes the checks */
-  compose(extractive: Answer, req: Pick<ChatRequest, 'message' | 'audience'>, stream: Stream, signal: AbortSignal): Promise<Composed>;
+  compose(extractive: Answer, req: Pick<ChatRequest, 'message' | 'audience'> & { client?: string }, stream: Stream, signal: AbortSignal): Promise<Composed>;
   /** fields of `/healthz` */
   health(): Record<string, unknown>;
 }
@@ -193,12 +193,12 @@ export function createGenerator(assistant: Pick<Assistant, 'db' | 'retriever'>, 
     if (!extractive.answered) return extractive;
     let outcome: Awaited<ReturnType<typeof generate>>;
     if (availability.coolingDown()) outcome = { generation: 'skipped:cooldown', shown: false };
-    else if (!availability.acquire()) outcome = { generation: 'skipped:busy', shown: false };
+    else if (!availability.acquire(req.client)) outcome = { generation: 'skipped:busy', shown: false };
     else
       try {
         outcome = await generate(extractive, req, stream, signal);
       } finally {
-        availability.release();
+        availability.release(req.client);
       }
     if ('answer' in outcome) return outcome.answer;
     // nothing of the model's shown yet: the extractive answer streams as it would without a model

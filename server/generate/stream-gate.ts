@@ -1,10 +1,9 @@
 /**
- * Decides which part of a streaming answer may already reach the user. Nothing is sent until the first
- * complete sentence passes the quick check; after that text flows as it comes, a few words behind the model
- * (so a run of words copied from the system prompt is caught before it shows), and from anything that could
- * start a tag, a link or a citation (`<`, `[`, `http`, `www.`) text is held until its sentence ends. Every
- * prefix is checked before it is sent. Once a check fails nothing more is sent: the final `done` event then
- * carries the extractive answer.
+ * Decides which part of a streaming answer may already reach the user. Text is sent a sentence at a time, and
+ * only up to the end of the last finished sentence that cites a source: an uncited sentence waits for the next
+ * cited one (or for the final check), so a claim, a number or a link nobody vouches for is never shown and then
+ * taken back. Every prefix is checked, held text included, before anything is sent; once a check fails nothing
+ * more is sent, and the final `done` event carries the extractive answer.
  */
 export interface StreamGate {
   /** adds model text; false once a check failed (the caller stops the model) */
@@ -19,35 +18,29 @@ export interface StreamGate {
 }
 
 const SENTENCE_END = /[.!?…:](?=\s)|\n/g;
-const RISKY = /[<[]|https?:|www\./i;
+const CITES = /\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\]/;
 
-function lastSentenceEnd(text: string, from: number): number {
+/** The end of the last finished sentence after `from` that cites a source; -1 if none. */
+function lastCitedSentenceEnd(text: string, from: number): number {
   let end = -1;
+  let start = from;
   SENTENCE_END.lastIndex = from;
-  for (let m = SENTENCE_END.exec(text); m; m = SENTENCE_END.exec(text)) end = m.index + m[0].length;
+  for (let m = SENTENCE_END.exec(text); m; m = SENTENCE_END.exec(text)) {
+    const at = m.index + m[0].length;
+    if (CITES.test(text.slice(start, at))) end = at;
+    start = at;
+  }
   return end;
 }
 
-/** Where the last `words` words of a text start (the last one may still be growing). */
-function lastWordsStart(text: string, words: number): number {
-  if (words <= 0) return text.length;
-  const starts = [...text.matchAll(/\S+/g)].map((m) => m.index);
-  return starts.length > words ? starts[starts.length - words]! : 0;
-}
-
-export function createStreamGate(
-  check: (prefix: string) => string | null,
-  forward: (delta: string) => Promise<void>,
-  { holdWords = 6 }: { holdWords?: number } = {},
-): StreamGate {
+export function createStreamGate(check: (prefix: string) => string | null, forward: (delta: string) => Promise<void>): StreamGate {
   let text = '';
   let sent = 0;
-  let opened = false;
   let problem: string | null = null;
 
   const sendUpTo = async (end: number): Promise<boolean> => {
     if (end <= sent) return true;
-    // the whole text so far, held words included: a leak is caught before its first words show
+    // the whole text so far, held sentences included: a leak is caught before its first words show
     problem = check(text);
     if (problem) return false;
     const piece = text.slice(sent, end);
@@ -69,16 +62,12 @@ export function createStreamGate(
     async push(delta) {
       if (problem) return false;
       text += delta;
-      const end = lastSentenceEnd(text, sent);
-      if (end > sent) {
-        if (!(await sendUpTo(end))) return false;
-        opened = true;
-      }
-      if (!opened) return true;
-      const tail = text.slice(sent);
-      const risky = tail.search(RISKY);
-      const cut = Math.min(risky >= 0 ? risky : tail.length, lastWordsStart(tail, holdWords));
-      return sendUpTo(sent + cut);
+      const end = lastCitedSentenceEnd(text, sent);
+      if (end > sent) return sendUpTo(end);
+      // an uncited sentence just ended: checked now, so a tag or a leak stops the model without waiting
+      SENTENCE_END.lastIndex = Math.max(sent, text.length - delta.length - 1);
+      if (SENTENCE_END.test(text)) problem = check(text);
+      return !problem;
     },
     async flush() {
       if (!problem) await sendUpTo(text.length);

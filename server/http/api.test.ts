@@ -27,8 +27,8 @@ describe('POST /api/chat (JSON)', () => {
   });
 
   it('keeps the conversation id it is given', async () => {
-    const res = await chat({ message: 'Hầm biogas là gì?', conversationId: 'hoi-thoai-1' });
-    expect((await res.json()).conversationId).toBe('hoi-thoai-1');
+    const res = await chat({ message: 'Hầm biogas là gì?', conversationId: '0190a3f2-1c2d-7e4f-8a9b-0c1d2e3f4a5b' });
+    expect((await res.json()).conversationId).toBe('0190a3f2-1c2d-7e4f-8a9b-0c1d2e3f4a5b');
   });
 
   it('declines out-of-scope questions and queues them for staff', async () => {

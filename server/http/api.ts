@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { cleanRequest, cleanText, type Assistant } from '../assistant.ts';
 import { ChatRequestSchema, FeedbackRequestSchema, type ChatResponse } from '../contract.ts';
@@ -6,8 +6,13 @@ import { recordFeedback } from '../log/index.ts';
 import { onClientGone, readJson, requestHeader } from './request.ts';
 import { errorBody, fail } from './errors.ts';
 
+export interface ApiOptions {
+  /** the rate-limit key of the client (IPv4 address, IPv6 /64): model slots are shared per client */
+  clientKey?: (c: Context) => string;
+}
+
 /** `POST /api/chat` and `POST /api/feedback`: the web channel of the one assistant. */
-export function apiRoutes(assistant: Assistant) {
+export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
   const api = new Hono();
 
   const chat = async (...args: Parameters<Assistant['ask']>): Promise<ChatResponse> => {
@@ -18,7 +23,7 @@ export function apiRoutes(assistant: Assistant) {
   api.post('/chat', async (c) => {
     const body = await readJson(c, ChatRequestSchema);
     if (!body.ok) return body.response;
-    const cleaned = cleanRequest(body.value);
+    const cleaned = cleanRequest({ ...body.value, ...(options.clientKey ? { client: options.clientKey(c) } : {}) });
     if (!cleaned.ok) return fail(c, cleaned.refusal);
     const req = cleaned.request;
     const controller = new AbortController();

@@ -5,7 +5,7 @@ import type { Channels } from '../channels/index.ts';
 import type { Config } from '../config.ts';
 import { apiRoutes } from './api.ts';
 import { fail } from './errors.ts';
-import { createGuard } from './guard/index.ts';
+import { clientAddress, createGuard, rateKey, trustedProxies } from './guard/index.ts';
 import { privacyPage } from './privacy.ts';
 import { pageRoutes } from './pages/index.ts';
 import { adminRoutes } from '../review/index.ts';
@@ -34,7 +34,8 @@ export function createApp(assistant: Assistant, options: AppOptions) {
       ...options.health?.(),
     }),
   );
-  app.route('/api', apiRoutes(assistant));
+  const proxies = trustedProxies(options.config.trustProxy);
+  app.route('/api', apiRoutes(assistant, { clientKey: (c) => rateKey(clientAddress(c, proxies)), ...options }));
   if (options.channels) app.route('/kenh', options.channels.routes);
   const quiz = quizRoutes(assistant, options.config);
   app.route('/api/quiz', quiz.api);

@@ -46,7 +46,8 @@ export function logQuestion(db: DB, q: LoggedQuestion, now = Date.now()): void {
     text,
     fold(text),
     q.audience,
-    q.site ? redact(q.site).slice(0, 100) : null,
+    // the label comes from the embedding page, and may carry anything a visitor typed into it
+    q.site ? redact(normalize(q.site)).slice(0, 100) : null,
     q.answered ? 1 : 0,
     q.reason,
     q.confidence,

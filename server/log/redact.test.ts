@@ -22,6 +22,11 @@ describe('redact: personal data never reaches the question log', () => {
     ['bank account', 'tài khoản 1903456789012', REDACTED.number],
     ['email', 'gửi vào nguyen.van.an@gmail.com giúp em', REDACTED.email],
     ['email with Vietnamese domain', 'hộp thư ho.ten+cnsh@sonla.gov.vn', REDACTED.email],
+    ['a number followed by another (review addendum)', 'CCCD 079203012345 (41)', REDACTED.id],
+    ['a phone and a count after a spaced dash', 'gọi 0912 345 678 - 2 lần', REDACTED.phone],
+    ['fullwidth digits', 'liên hệ ０９１２３４５６７８', REDACTED.phone],
+    ['0084 prefix', 'số 0084 913 020 106', REDACTED.phone],
+    ['spaced card number', 'thẻ 4111 1111 1111 1111', REDACTED.number],
   ];
 
   it.each(removed)('%s: the number or address is gone', (_name, text, marker) => {
@@ -46,6 +51,11 @@ describe('redact: personal data never reaches the question log', () => {
     'Nghị định 08/2022/NĐ-CP',
     'Điều 57 Luật Bảo vệ môi trường 2020',
     'tổng đài 1900 1234',
+    'ngày 15/11/2021, 20/12/2022',
+    'giai đoạn 2021-2025/2026-2030',
+    'kinh phí 150.000.000 đồng',
+    'các năm 2021, 2022, 2023 và 2024',
+    'mật độ 10⁸ CFU/g, 1.250 m³',
   ];
 
   it.each(kept)('"%s" is left as it is', (text) => {

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import {
   MAX_ROUND_SIZE,
   QuizAnswerRequestSchema,
@@ -37,6 +37,30 @@ function asked(q: BankQuestion): QuizQuestion {
   return { id: q.id, topic: q.topic, difficulty: q.difficulty, question: q.question, options: shuffled(q.options) };
 }
 
+/**
+ * What one client may add to the teacher's counters in a day: one answer per question, a few rounds. Kept in
+ * memory like the rate limiter (bounded, forgotten each day): 25 answers from one client no longer put a
+ * question at the top of the "hardest" list.
+ */
+export const ROUNDS_PER_CLIENT_PER_DAY = 20;
+const MAX_REMEMBERED = 200_000;
+
+function perClientCounter(now: () => number) {
+  let day = Math.floor(now() / 86_400_000);
+  const seen = new Map<string, number>();
+  return (key: string, max: number): boolean => {
+    const today = Math.floor(now() / 86_400_000);
+    if (today !== day || seen.size >= MAX_REMEMBERED) {
+      day = today;
+      seen.clear();
+    }
+    const n = seen.get(key) ?? 0;
+    if (n >= max) return false;
+    seen.set(key, n + 1);
+    return true;
+  };
+}
+
 function topicError(bank: QuizBank) {
   return `Chủ đề ôn tập không có trong ngân hàng câu hỏi. Các chủ đề hiện có: ${bank.topics.map((t) => t.id).join(', ')}.`;
 }
@@ -45,8 +69,9 @@ function topicError(bank: QuizBank) {
  * GET /api/quiz?topic=&n=5 → a round; POST /api/quiz/answer → whether it was right, with the explanation and
  * source; POST /api/quiz/round-complete → 204. The server keeps only the counters in ./stats.ts.
  */
-export function quizApi(db: DB, bank: QuizBank) {
+export function quizApi(db: DB, bank: QuizBank, { clientKey = () => '', now = Date.now }: { clientKey?: (c: Context) => string; now?: () => number } = {}) {
   ensureQuizTables(db);
+  const counts = perClientCounter(now);
   const api = new Hono();
   const known = (topic: string): topic is Topic => Object.hasOwn(TOPICS, topic) && bank.topics.some((t) => t.id === topic);
 
@@ -66,7 +91,7 @@ export function quizApi(db: DB, bank: QuizBank) {
     const round = shuffled(pool)
       .slice(0, Number(n))
       .sort((a, b) => DIFFICULTY_ORDER[a.difficulty] - DIFFICULTY_ORDER[b.difficulty]);
-    recordRoundStarted(db, topic, round.map((q) => q.id));
+    if (counts(`start\u0000${clientKey(c)}`, ROUNDS_PER_CLIENT_PER_DAY)) recordRoundStarted(db, topic, round.map((q) => q.id));
     c.header('Cache-Control', 'no-store');
     return c.json({
       topic: { id: topic, label: topic === ALL_TOPICS ? ALL_TOPICS_LABEL : TOPICS[topic as Topic] },
@@ -81,7 +106,8 @@ export function quizApi(db: DB, bank: QuizBank) {
     if (!q) return fail(c, 'not_found', 'Không tìm thấy câu hỏi này trong ngân hàng câu hỏi ôn tập. Hãy bắt đầu một lượt mới.');
     if (!q.options.some((o) => o.id === body.value.choice)) return fail(c, 'invalid', 'Phương án đã chọn không thuộc câu hỏi này.');
     const correct = body.value.choice === q.correctChoice;
-    recordAnswer(db, q.id, correct);
+    // the student still learns whether it was right; only the first answer of a client counts for the teacher
+    if (counts(`answer\u0000${clientKey(c)}\u0000${q.id}`, 1)) recordAnswer(db, q.id, correct);
     c.header('Cache-Control', 'no-store');
     return c.json({
       correct,
@@ -96,7 +122,7 @@ export function quizApi(db: DB, bank: QuizBank) {
     if (!body.ok) return body.response;
     const { topic, score, total } = body.value;
     if (topic !== ALL_TOPICS && !known(topic)) return fail(c, 'invalid', topicError(bank));
-    recordRoundFinished(db, topic, score, total);
+    if (counts(`done\u0000${clientKey(c)}`, ROUNDS_PER_CLIENT_PER_DAY)) recordRoundFinished(db, topic, score, total);
     return c.body(null, 204);
   });
 

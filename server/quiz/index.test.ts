@@ -202,6 +202,19 @@ describe('the quiz API, on the real server', () => {
     });
   });
 
+  it('counts one answer per question per client a day: 25 answers from one client do not top the hardest list (V16)', async () => {
+    const round = (await (await get('/api/quiz?topic=vi-sinh-vat-phan-giai&n=3')).json()) as Round;
+    const q = byId(round.questions[2]!.id);
+    const before = new Map(questionStats(server.assistant.db).map((s) => [s.questionId, s])).get(q.id)?.answered ?? 0;
+    for (let i = 0; i < 25; i++) {
+      const res = await post('/api/quiz/answer', { questionId: q.id, choice: optionId(q.id, q.distractors[0]!) });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { correct: boolean }).correct).toBe(false);
+    }
+    const after = new Map(questionStats(server.assistant.db).map((s) => [s.questionId, s])).get(q.id)!.answered;
+    expect(after - before).toBeLessThanOrEqual(1);
+  });
+
   it('keeps nothing about the student: only counters, and no question log entry', async () => {
     const columns = (table: string) => (server.assistant.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
     expect(columns('quiz_question_stats')).toEqual(['question_id', 'shown', 'answered', 'correct']);
@@ -332,7 +345,8 @@ describe('the teacher page (/giao-vien)', () => {
   let server: TestServer;
   let dataBank: QuizBank;
   beforeAll(async () => {
-    server = await startTestServer();
+    // behind a trusted proxy, so each answer below can come from its own student (one answer per client counts)
+    server = await startTestServer({ TRUST_PROXY: '1' });
     dataBank = loadQuizBank(server.config.corpusDir, server.assistant.corpus);
   });
   afterAll(() => server.close());
@@ -364,10 +378,11 @@ describe('the teacher page (/giao-vien)', () => {
 
   it('shows real per-question statistics, hardest first', async () => {
 
+    let student = 0;
     const answer = (q: BankQuestion, text: string) =>
       fetch(`${server.url}/api/quiz/answer`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `198.51.100.${++student}` },
         body: JSON.stringify({ questionId: q.id, choice: optionId(q.id, text) }),
       });
     const round = (await (await fetch(`${server.url}/api/quiz?topic=khi-sinh-hoc&n=2`)).json()) as Round;

@@ -6,6 +6,7 @@ import type { Assistant } from '../assistant.ts';
 import type { Config } from '../config.ts';
 import { canonicalDocId, CorpusError, findSection, type Corpus } from '../corpus/index.ts';
 import { fold } from '../text/index.ts';
+import { clientAddress, rateKey, trustedProxies } from '../http/guard/client.ts';
 import { quizApi } from './api.ts';
 import { teacherPage } from './page.ts';
 import { QuizFile, TOPICS, type QuizQuestion, type Topic } from './schema.ts';
@@ -105,7 +106,12 @@ export function loadQuizBank(corpusDir: string, corpus: Pick<Corpus, 'documents'
  * Practice rounds ("Ôn tập") for students and the teachers' page: `api` goes under /api/quiz (behind the API
  * guard), `teacherPage` is GET /giao-vien.
  */
-export function quizRoutes(assistant: Assistant, config: Pick<Config, 'corpusDir' | 'allowedOrigins' | 'trustProxy'>) {
+export function quizRoutes(assistant: Assistant, config: Pick<Config, 'corpusDir' | 'allowedOrigins' | 'trustProxy'> & Partial<Pick<Config, 'publicBaseUrl'>>) {
   const bank = loadQuizBank(config.corpusDir, assistant.corpus);
-  return { bank, api: quizApi(assistant.db, bank), teacherPage: teacherPage(assistant, bank, config) };
+  const proxies = trustedProxies(config.trustProxy);
+  return {
+    bank,
+    api: quizApi(assistant.db, bank, { clientKey: (c) => rateKey(clientAddress(c, proxies)) }),
+    teacherPage: teacherPage(assistant, bank, config),
+  };
 }

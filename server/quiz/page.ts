@@ -309,14 +309,18 @@ export function teacherHtml(assistant: Assistant, bank: QuizBank, origin: string
 }
 
 /** GET /giao-vien */
-export function teacherPage(assistant: Assistant, bank: QuizBank, config: Pick<Config, 'allowedOrigins' | 'trustProxy'>): Handler {
+export function teacherPage(
+  assistant: Assistant,
+  bank: QuizBank,
+  config: Pick<Config, 'allowedOrigins' | 'trustProxy'> & Partial<Pick<Config, 'publicBaseUrl'>>,
+): Handler {
   const send = pageSender(config.allowedOrigins);
   const proxies = trustedProxies(config.trustProxy);
   const widgetAsset = fileAsset(WIDGET_FILE);
   return (c) => {
     const url = new URL(c.req.url);
-    // behind a TLS-terminating proxy the request reaches us as http: the snippet must still say https
-    const origin = `${cameOverTls(c, proxies) ? 'https:' : url.protocol}//${url.host}`;
+    // the configured public origin, not whatever Host the request carried; behind a TLS proxy still https
+    const origin = config.publicBaseUrl ?? `${cameOverTls(c, proxies) ? 'https:' : url.protocol}//${url.host}`;
     const asset = widgetAsset();
     return send(c, teacherHtml(assistant, bank, origin, asset ? `/widget.js?v=${asset.hash}` : '/widget.js'));
   };

@@ -5,7 +5,7 @@ import { startTestAssistant } from '../testing.ts';
 import { ROOT } from '../config.ts';
 import { openDatabase } from '../index/db.ts';
 import { hashedEmbedder } from '../index/embedder.ts';
-import { editDistance } from './index.ts';
+import { editDistance, MAX_SCANS_PER_QUESTION } from './index.ts';
 
 let dataDir: string;
 let assistant: Assistant;
@@ -31,6 +31,16 @@ describe('retrieval over the real index', () => {
   it('corrects typos against the corpus vocabulary ("biogass", "dụcc")', () => {
     expect(assistant.retriever.analyzeQuery('hầm biogass').corrected).toEqual({ biogass: 'biogas' });
     expect(assistant.retriever.analyzeQuery('giáo dụcc').content).toContain('duc');
+  });
+
+  it('corrects at most MAX_SCANS_PER_QUESTION unknown words per question (a made-up flood costs a few scans)', () => {
+    // 40 distinct slips of corpus words ("biogass", "biogasx" …): each would cost a scan of the whole vocabulary
+    const slips = Array.from({ length: 40 }, (_, i) => `biogas${"abcdefghijklmnopqrtuvwxyz"[i % 25]}${i >= 25 ? "q" : ""}`);
+    const q = assistant.retriever.analyzeQuery(slips.join(' '));
+    expect(MAX_SCANS_PER_QUESTION).toBeLessThanOrEqual(10);
+    expect(Object.keys(q.corrected).length).toBeLessThanOrEqual(10);
+    // a normal question still gets its correction
+    expect(assistant.retriever.analyzeQuery('hầm biogass').corrected).toEqual({ biogass: 'biogas' });
   });
 
   it('finds the plan section for an abbreviated question', async () => {

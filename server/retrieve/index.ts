@@ -1,6 +1,7 @@
 import { GLOSSARY_DOC_ID, type Chunk } from '../corpus/index.ts';
 import type { DB } from '../index/db.ts';
 import type { Embedder } from '../index/embedder.ts';
+import { boundedCache, roughSize } from '../cache/index.ts';
 import { analyze, fold, ftsQuote, hasDiacritics, tokenize, topicWords } from '../text/index.ts';
 
 export type RetrievalMode = 'hybrid' | 'bm25' | 'vector' | 'naive';
@@ -105,6 +106,13 @@ export function editDistance(a: string, b: string, max: number): number {
   return d[a.length]![b.length]!;
 }
 
+/** What the retrieval and answer memos keep: questions up to 300 characters, 8 MB each at most. */
+export const MEMO_LIMITS = { maxEntries: 2000, maxBytes: 8 * 1024 * 1024, maxKeyLength: 340 };
+/** objects a memo entry only points to (owned by the index): not counted in its size */
+export const SHARED = new Set(['chunk']);
+
+/** Vocabulary scans for typo correction per question: more unknown words than this are left as typed. */
+export const MAX_SCANS_PER_QUESTION = 4;
 /**
  * Every weight of ranking in one place. Fitted by hand on evals/dev (never on the holdout); the history of each
  * is in git. RRF fuses the BM25 and vector ranks; the others nudge near-equal fused scores (RRF scores are ~0.016).
@@ -200,11 +208,15 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
   let df = new Map<string, number>();
   let total = 1;
   let vocabulary: string[] = [];
+  /** corrections already worked out (cleared with the vocabulary): a word costs its scan once */
+  const corrections = boundedCache<{ fix: string | null }>({ maxEntries: 20_000, maxBytes: 2 * 1024 * 1024, maxKeyLength: 40, sizeOf: () => 64 });
   const termSets = new Map<number, Set<string>>();
   const indexed = new Map<number, { chunk: Chunk; heading: string[] }>();
-  /** questions repeat (the starters every visitor is shown): a retrieval is remembered until the index changes */
-  const recent = new Map<string, Retrieval>();
-  const RECENT_MAX = 2000;
+  /**
+   * questions repeat (the starters every visitor is shown): a retrieval is remembered until the index changes;
+   * bounded by bytes too, and only for short questions (the chunks it names are the index's, not counted)
+   */
+  const recent = boundedCache<Retrieval>({ ...MEMO_LIMITS, sizeOf: (r) => roughSize(r, SHARED) });
   /** words and word pairs of headings and glossary terms that are specific (rare enough) to name a topic */
   let lexicon = new Set<string>();
   /** word pairs the corpus writes capitalised: places and bodies ("Mộc Châu", "Tây Ninh"), never a topic */
@@ -240,6 +252,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
     total = Math.max(rows.length, 1);
     vocabulary = [...df.keys()].filter((t) => !t.includes('_') && t.length >= 2 && !/^\d+$/.test(t));
     properNames = properNamesOf(db.prepare('SELECT text FROM chunks').pluck().all() as string[]);
+    corrections.clear();
     lexicon = new Set();
     const names = db.prepare("SELECT section, questions FROM chunks WHERE kind != 'faq'").all() as { section: string; questions: string | null }[];
     for (const n of names)
@@ -253,18 +266,28 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
 
   const idf = (t: string) => Math.log(1 + (total + 1) / ((df.get(t) ?? 0) + 0.5));
 
-  const correct = (t: string, typedWithMarks: boolean): string | null => {
+
+  /**
+   * The closest vocabulary word to an unknown one. `budget.scans` counts the vocabulary scans this question may
+   * still do (MAX_SCANS_PER_QUESTION): a question of 250 made-up words costs a few normal ones, not 250 scans.
+   */
+  const correct = (t: string, typedWithMarks: boolean, budget: { scans: number }): string | null => {
     if (df.has(t) || /\d/.test(t)) return null;
     // a doubled key ("aii", "ammm") is the commonest slip on a phone
     const single = t.replace(/(.)\1+/g, '$1');
     if (single !== t && single.length >= 2 && df.has(single)) return single;
     // a word typed with its marks is a real word the corpus lacks ("chống"), not a slip for "không"
     if (t.length < 5 || typedWithMarks) return null;
+    const known = corrections.get(t);
+    if (known) return known.fix;
+    if (budget.scans <= 0) return null;
+    budget.scans--;
     const max = t.length >= 8 ? 2 : 1;
     let best: string | null = null;
     let bestD = max + 1;
     let bestDf = 0;
     for (const v of vocabulary) {
+      if (Math.abs(v.length - t.length) > max) continue;
       const d = editDistance(t, v, max);
       const f = df.get(v)!;
       if (d < bestD || (d === bestD && f > bestDf)) {
@@ -273,12 +296,15 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
         bestDf = f;
       }
     }
-    return bestD <= max ? best : null;
+    const fix = bestD <= max ? best : null;
+    corrections.set(t, { fix });
+    return fix;
   };
 
   const analyzeQuery = (question: string): QueryAnalysis => {
     const { tokens, folded, stop, breaks } = analyze(question);
     const corrected: Record<string, string> = {};
+    const budget = { scans: MAX_SCANS_PER_QUESTION };
     const keep: { folded: string; accented: string | null }[] = [];
     tokens.forEach((tok, i) => {
       // "aaaaaa", "bbbb": a key held down is not a word
@@ -286,7 +312,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
         keep.push({ folded: '', accented: null });
         return;
       }
-      const fix = correct(folded[i]!, hasDiacritics(tok));
+      const fix = correct(folded[i]!, hasDiacritics(tok), budget);
       if (fix) corrected[folded[i]!] = fix;
       keep.push({ folded: fix ?? folded[i]!, accented: fix || !hasDiacritics(tok) ? null : tok });
     });
@@ -413,8 +439,6 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
       const key = `${mode}\u0000${audience ?? ''}\u0000${limit}\u0000${question}\u0000${alternative ?? ''}\u0000${context}\u0000${focus}\u0000${focusAlternative ?? ''}\u0000${measure}\u0000${measureAlternative ?? ''}`;
       const remembered = recent.get(key);
       if (remembered) {
-        recent.delete(key);
-        recent.set(key, remembered);
         return { query: remembered.query, hits: [...remembered.hits], complete: true };
       }
       const q = analyzeQuery(question);
@@ -473,10 +497,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
       const retrieval = { query: q, hits: hits.slice(0, limit), complete };
       // a retrieval without its vector ranks is not remembered: the model may be back for the next question;
       // nor one the index changed under while the embedder was asked
-      if (complete && at === generation) {
-        if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
-        recent.set(key, retrieval);
-      }
+      if (complete && at === generation) recent.set(key, retrieval);
       return { query: q, hits: [...retrieval.hits], complete };
     },
   };

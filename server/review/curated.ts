@@ -3,8 +3,10 @@ import { canonicalDocId, faqChunk, findSection, slugify, type Chunk, type Corpus
 import { Audience as AudienceSchema, FaqEntry as FaqEntrySchema, OfficialRef as OfficialRefSchema, type Audience, type FaqEntry, type OfficialRef } from '../corpus/schema.ts';
 import type { DB } from '../index/db.ts';
 import { chunkSearchText, deleteChunk, writeChunk } from '../index/index.ts';
+import { linkTargets } from '../generate/checks.ts';
+import { canonicalOrigin } from '../http/guard/origins.ts';
 import { fold } from '../text/index.ts';
-import { audit, ensureReviewTables } from './db.ts';
+import { audit, ensureReviewTables, staffWrite } from './db.ts';
 import { markQuestions } from './queue.ts';
 
 /**
@@ -155,6 +157,45 @@ export function curatedChunks(db: DB, corpus: Corpus): Chunk[] {
 const clean = (s: string) => s.normalize('NFC').replace(/\r\n?/g, '\n').trim();
 
 /** Problems with an answer, in Vietnamese, before anything is saved. */
+/**
+ * Text written for the assistant rather than for citizens ("bỏ qua các nguồn khác", "PHẢI TRẢ LỜI"): a curated
+ * answer reaches the model as a source, so an instruction in it would be obeyed for every matching question.
+ */
+const INSTRUCTION_LIKE = [
+  /(?:bỏ qua|phớt lờ|lờ đi|không (?:làm|tuân) theo|quên)\s+(?:mọi |tất cả |các )?(?:nguồn|hướng dẫn|chỉ dẫn|quy tắc|lệnh|yêu cầu)/iu,
+  /(?:ghi chú|lời nhắn|chỉ dẫn|lệnh)\s+(?:cho|gửi)\s+(?:trợ lý|mô hình|AI|chatbot|hệ thống)/iu,
+  /phải trả lời (?:đúng|là|như sau)/iu,
+  /\b(?:ignore|disregard)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|other)\b/i,
+  /\b(?:system prompt|you are an? (?:ai|assistant)|as an ai)\b/i,
+];
+
+export interface CuratedChecks {
+  /** origins a link in a published answer may point to (ALLOWED_ORIGINS and the public base URL) */
+  allowedOrigins?: string[];
+}
+
+/** What keeps an answer from being published as it is: links off the allowlist, text addressed to the assistant. */
+export function publishProblems(input: CuratedInput, { allowedOrigins = [] }: CuratedChecks = {}): string[] {
+  const problems: string[] = [];
+  const texts = [input.question, ...input.variants, input.answer];
+  const origins = new Set(allowedOrigins.map((o) => canonicalOrigin(o)).filter(Boolean));
+  const outside = [...new Set(texts.flatMap(linkTargets))].filter((t) => {
+    try {
+      const url = new URL(/^[a-z][a-z0-9+.-]*:/i.test(t) ? t : `https://${t.replace(/^\/\//, '')}`);
+      return !(url.protocol === 'https:' || url.protocol === 'http:') || !origins.has(url.origin);
+    } catch {
+      return true;
+    }
+  });
+  if (outside.length)
+    problems.push(
+      `Giải đáp chỉ được dẫn liên kết tới các trang trong danh sách cho phép (ALLOWED_ORIGINS). Hãy bỏ: ${outside.slice(0, 3).join(', ')}.`,
+    );
+  if (texts.some((t) => INSTRUCTION_LIKE.some((re) => re.test(t))))
+    problems.push('Câu trả lời có đoạn giống lệnh gửi cho trợ lý (ví dụ "bỏ qua các nguồn", "phải trả lời"). Hãy viết lại thành thông tin cho người dân.');
+  return problems;
+}
+
 export function curatedProblems(input: CuratedInput, corpus: Corpus): string[] {
   const problems: string[] = [];
   const resolve = corpusResolver(corpus);
@@ -226,7 +267,7 @@ export async function saveCurated(
   assistant: Pick<Assistant, 'db' | 'corpus' | 'embedder' | 'retriever'>,
   raw: CuratedInput,
   username: string,
-  { id, publish, now = Date.now() }: { id?: string; publish: boolean; now?: number },
+  { id, publish, now = Date.now(), allowedOrigins }: { id?: string; publish: boolean; now?: number } & CuratedChecks,
 ): Promise<SaveResult> {
   const { db, corpus } = assistant;
   ensureReviewTables(db);
@@ -236,7 +277,7 @@ export async function saveCurated(
     answer: clean(raw.answer),
     variants: distinctVariants(raw.question, raw.variants),
   };
-  const problems = curatedProblems(input, corpus);
+  const problems = [...curatedProblems(input, corpus), ...(publish ? publishProblems(input, { allowedOrigins }) : [])];
   const existing = id ? curatedById(db, id) : null;
   if (id && !existing) problems.push('Không tìm thấy giải đáp này.');
   if (problems.length) return { ok: false, problems };
@@ -248,7 +289,7 @@ export async function saveCurated(
   // the chunk's search text does not contain its id, so it can be embedded before the id is allotted
   const vector = publish ? (await assistant.embedder.embed([chunkSearchText(faqChunk(parsed.data, resolve))]))[0]! : null;
 
-  const saved = db.transaction(() => {
+  const saved = staffWrite(db, () => {
     const status: CuratedStatus = publish ? 'published' : 'draft';
     let answerId: string;
     const fields = [
@@ -291,7 +332,7 @@ export async function saveCurated(
       now,
     );
     return answer;
-  })();
+  });
   assistant.retriever.refresh();
   return { ok: true, answer: saved };
 }
@@ -301,12 +342,12 @@ export function unpublishCurated(assistant: Pick<Assistant, 'db' | 'retriever'>,
   const { db } = assistant;
   const existing = curatedById(db, id);
   if (!existing || existing.status !== 'published') return false;
-  db.transaction(() => {
+  staffWrite(db, () => {
     db.prepare(`UPDATE curated_answers SET status = 'unpublished', updated_by = ?, updated_at = ? WHERE id = ?`).run(username, now, id);
     deleteChunk(db, faqChunk(curatedEntry(existing), () => null).id);
     db.prepare(`UPDATE review_state SET status = 'open', curated_id = NULL, updated_at = ?, updated_by = ? WHERE curated_id = ?`).run(now, username, id);
     audit(db, { username, action: 'curated:unpublish', target: id, detail: existing.question }, now);
-  })();
+  });
   assistant.retriever.refresh();
   return true;
 }

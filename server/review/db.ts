@@ -1,4 +1,12 @@
-import { ensureTables, type DB } from '../index/db.ts';
+import { ensureTables, withFullSync, type DB } from '../index/db.ts';
+
+/**
+ * A staff write (curated answers, accounts, the audit log): fsynced at commit (synchronous=FULL), so it
+ * survives a power cut; inside an outer transaction, it commits with that one (which is itself a staff write).
+ */
+export function staffWrite<T>(db: DB, fn: () => T): T {
+  return db.inTransaction ? fn() : withFullSync(db, fn);
+}
 
 /**
  * The staff console's own tables. They hold state, never derived data: a rebuilt index keeps them.
@@ -89,23 +97,41 @@ export interface AuditEntry {
   ip?: string | null;
 }
 
-/** Every staff action goes here: who, what, when (and from where, for sign-ins). */
-/** Anonymous events (refused logins, cross-site posts) come from the internet: at most this many a minute are kept. */
+/**
+ * Anonymous events (refused sign-ins, cross-site posts) come from the internet: each kind keeps at most this
+ * many rows a minute, and what is over it is counted in one summary row of that kind, never dropped silently.
+ */
 const ANONYMOUS_PER_MINUTE = 60;
-let anonymousWindow = { start: 0, count: 0 };
+/** Failed sign-ins are always written: the sign-in limits bound how many there can be, and they are what matters. */
+const ALWAYS_KEPT = new Set(['login:fail']);
+const windows = new Map<string, { start: number; count: number; dropped: number; summary: number | null }>();
 
+/** Every staff action goes here: who, what, when (and from where, for sign-ins). */
 export function audit(db: DB, e: AuditEntry, now = Date.now()): void {
-  if (e.username === null) {
-    if (now - anonymousWindow.start >= 60_000) anonymousWindow = { start: now, count: 0 };
-    if (++anonymousWindow.count > ANONYMOUS_PER_MINUTE) return;
+  if (e.username === null && !ALWAYS_KEPT.has(e.action)) {
+    let w = windows.get(e.action);
+    if (!w || now - w.start >= 60_000) windows.set(e.action, (w = { start: now, count: 0, dropped: 0, summary: null }));
+    if (++w.count > ANONYMOUS_PER_MINUTE) {
+      w.dropped++;
+      const detail = `Lược bớt: thêm ${w.dropped} sự kiện cùng loại trong phút này (quá ${ANONYMOUS_PER_MINUTE} một phút).`;
+      if (w.summary === null)
+        w.summary = Number(
+          db.prepare('INSERT INTO audit_log (at, username, action, target, detail, ip) VALUES (?, NULL, ?, NULL, ?, NULL)').run(now, e.action, detail)
+            .lastInsertRowid,
+        );
+      else db.prepare('UPDATE audit_log SET detail = ? WHERE id = ?').run(detail, w.summary);
+      return;
+    }
   }
-  db.prepare('INSERT INTO audit_log (at, username, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?)').run(
-    now,
-    e.username,
-    e.action,
-    e.target ?? null,
-    e.detail ? e.detail.slice(0, 200) : null,
-    e.ip ?? null,
+  staffWrite(db, () =>
+    db.prepare('INSERT INTO audit_log (at, username, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?)').run(
+      now,
+      e.username,
+      e.action,
+      e.target ?? null,
+      e.detail ? e.detail.slice(0, 200) : null,
+      e.ip ?? null,
+    ),
   );
 }
 

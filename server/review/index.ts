@@ -10,7 +10,7 @@ import { messagePage } from './pages.ts';
 import { readSession, sameToken } from './session.ts';
 import { staffCookies } from './routes/cookies.ts';
 import { curatedRoutes } from './routes/curated.ts';
-import { isApi, isFormRequest, isJsonRequest, jsonError, LOGIN_PATH, one, type ConsoleDeps, type Env, type Form } from './routes/http.ts';
+import { BAD_FORM, isApi, isFormRequest, isJsonRequest, jsonError, LOGIN_PATH, one, readForm, type ConsoleDeps, type Env } from './routes/http.ts';
 import { queueRoutes } from './routes/queue.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { passwordRoutes, signInRoutes, signOutRoutes } from './routes/sign-in.ts';
@@ -19,12 +19,13 @@ import { channelRoutes } from './routes/channels.ts';
 import type { Channels } from '../channels/index.ts';
 import { ensureChannelColumn } from '../log/index.ts';
 
-const STATIC: Record<string, { type: string; body: string }> = Object.fromEntries(
+/** A Map, not an object: "/admin/static/__proto__" must find nothing rather than Object.prototype. */
+const STATIC = new Map<string, { type: string; body: string }>(
   [
     ['admin.css', 'text/css; charset=utf-8'],
     ['admin.js', 'text/javascript; charset=utf-8'],
     ['icon.svg', 'image/svg+xml'],
-  ].map(([file, type]) => [file, { type: type!, body: readFileSync(new URL(`./static/${file}`, import.meta.url), 'utf8') }]),
+  ].map(([file, type]) => [file!, { type: type!, body: readFileSync(new URL(`./static/${file}`, import.meta.url), 'utf8') }]),
 );
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -40,7 +41,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface AdminOptions {
-  config: Pick<Config, 'trustProxy'>;
+  config: Pick<Config, 'trustProxy' | 'allowedOrigins' | 'publicBaseUrl'>;
   /** the messenger channels: staff answers go back to Zalo askers through them */
   channels?: Channels;
 }
@@ -57,13 +58,21 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
   const proxies = trustedProxies(options.config.trustProxy);
   const cookies = staffCookies(proxies);
   const { cookieName } = cookies;
-  const deps: ConsoleDeps = { assistant, proxies, cookies };
+  const publicOrigin = options.config.publicBaseUrl;
+  const deps: ConsoleDeps = {
+    assistant,
+    proxies,
+    cookies,
+    allowedOrigins: [...options.config.allowedOrigins, ...(publicOrigin ? [publicOrigin] : [])],
+    publicOrigin,
+  };
   const admin = new Hono<Env>();
 
   /** The origin a same-site browser request carries: what the browser sees in its address bar. */
   const ownOrigin = (c: Context) => {
+    if (publicOrigin) return publicOrigin;
     const url = new URL(c.req.url);
-    return `${cameOverTls(c, proxies) ? 'https' : url.protocol.replace(':', '')}://${url.host}`;
+    return `${cameOverTls(c, proxies) ? 'https' : url.protocol.replace(':', '')}://${c.req.header('host') ?? url.host}`;
   };
 
   // ——— for every /admin request ———
@@ -94,7 +103,7 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
   });
 
   admin.get('/static/:file', (c) => {
-    const file = STATIC[c.req.param('file')];
+    const file = STATIC.get(c.req.param('file'));
     return file ? c.body(file.body, 200, { 'Content-Type': file.type }) : c.text('Không tìm thấy.', 404);
   });
 
@@ -116,7 +125,13 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
     if (UNSAFE_METHODS.has(c.req.method)) {
       // JSON calls send the token in X-CSRF-Token (from <meta name="csrf-token">); forms in a hidden field
       const header = c.req.header('x-csrf-token');
-      const token = header ?? (isFormRequest(c) ? one((await c.req.parseBody({ all: true })) as Form, '_csrf') : undefined);
+      // a form is read here once for every route behind the gate: a broken one is a 400, never a 500
+      const form = isFormRequest(c) ? await readForm(c) : undefined;
+      if (form === null)
+        return isApi(c) || isJsonRequest(c)
+          ? jsonError(c, 400, 'bad_form', BAD_FORM)
+          : c.html(messagePage('Biểu mẫu bị lỗi', BAD_FORM, session), 400);
+      const token = header ?? (form ? one(form, '_csrf') : undefined);
       if (!sameToken(token, session.csrf)) {
         audit(db, { username: session.staff.username, action: 'csrf:refused', target: c.req.path, detail: 'thiếu hoặc sai mã CSRF' });
         return isApi(c) || isJsonRequest(c)

@@ -95,6 +95,11 @@ describe('signing in', () => {
     const plain = await raw('/admin/dang-nhap', { host: 'cnsh.sonla.gov.vn' });
     expect(plain.status).toBe(403);
     expect(plain.body).toContain('chỉ mở qua HTTPS');
+
+    // an absolute-form request line naming localhost does not make a public Host local (I2)
+    const absolute = await raw('http://localhost/admin/dang-nhap', { host: 'cnsh.sonla.gov.vn' });
+    expect(absolute.status).toBe(403);
+    expect(([] as string[]).concat(absolute.headers['set-cookie'] ?? []).some((c) => c.startsWith('cnsh_login='))).toBe(false);
   });
 
   it('gives a new session id on every sign-in and ends the one the browser brought', async () => {
@@ -134,21 +139,25 @@ describe('signing in', () => {
     expect((await client.get('/admin/hang-cho')).status).toBe(302);
   });
 
-  it('after a wrong password: the same message for unknown users; the sixth try is throttled with Retry-After', async () => {
-    const attempt = async (username: string, password: string, from: string) => {
-      const client = staffClient(server.url);
-      // each attempt from its own address through the trusted proxy, so only the account limit applies
-      const page = await (await client.get('/admin/dang-nhap')).text();
-      const token = /name="_login" value="([^"]+)"/.exec(page)![1]!;
-      const res = await client.post('/admin/dang-nhap', { _login: token, username, password }, { 'x-forwarded-for': from });
-      const text = (await res.text()).replace(/value="[^"]*"/g, '');
-      return { status: res.status, retryAfter: res.headers.get('retry-after'), text };
-    };
+  const attempt = async (username: string, password: string, from: string) => {
+    const client = staffClient(server.url);
+    const page = await (await client.get('/admin/dang-nhap')).text();
+    const token = /name="_login" value="([^"]+)"/.exec(page)![1]!;
+    const started = performance.now();
+    const res = await client.post('/admin/dang-nhap', { _login: token, username, password }, { 'x-forwarded-for': from });
+    const text = (await res.text()).replace(/value="[^"]*"/g, '');
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), text, ms: performance.now() - started };
+  };
+  /** as if `ms` had passed for the sign-in limits */
+  const age = (ms: number) => server.assistant.db.prepare('UPDATE login_failures SET at = at - ?').run(ms);
+
+  it('after a wrong password: the same message for unknown users; the sixth try from that address is throttled with Retry-After', async () => {
     const known: Awaited<ReturnType<typeof attempt>>[] = [];
     const unknown: Awaited<ReturnType<typeof attempt>>[] = [];
     for (let i = 0; i < 6; i++) {
-      known.push(await attempt('khoa', `sai-mat-khau-${i}`, `198.51.100.${i + 1}`));
-      unknown.push(await attempt('khong-ton-tai', `sai-mat-khau-${i}`, `198.51.100.${i + 101}`));
+      known.push(await attempt('khoa', `sai-mat-khau-${i}`, '198.51.100.1'));
+      unknown.push(await attempt('khong-ton-tai', `sai-mat-khau-${i}`, '198.51.100.2'));
+      age(60_000); // a minute between tries: past the progressive delay
     }
     for (const list of [known, unknown]) {
       expect(list.slice(0, 5).map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
@@ -160,9 +169,93 @@ describe('signing in', () => {
     // an attacker learns nothing from the answers: known and unknown accounts read the same
     expect(known[0]!.text.replace(/khoa|khong-ton-tai/g, '')).toBe(unknown[0]!.text.replace(/khoa|khong-ton-tai/g, ''));
     expect(known[5]!.text.replace(/khoa|khong-ton-tai/g, '')).toBe(unknown[5]!.text.replace(/khoa|khong-ton-tai/g, ''));
-    // while locked, even the right password does not get in
-    const right = await attempt('khoa', TEST_PASSWORD, '198.51.100.200');
-    expect(right.status).toBe(429);
+    // while locked, even the right password does not get in from that address
+    expect((await attempt('khoa', TEST_PASSWORD, '198.51.100.1')).status).toBe(429);
+  });
+
+  it('a stranger cannot lock a named account: five wrong passwords from five addresses, the owner still gets in (V10)', async () => {
+    await createStaff(server.assistant.db, 'muc-tieu', 'reviewer');
+    for (let i = 0; i < 6; i++) expect((await attempt('muc-tieu', `doan-mo-${i}`, `203.0.113.${i + 1}`)).status).toBe(401);
+    expect((await attempt('muc-tieu', TEST_PASSWORD, '192.0.2.200')).status).toBe(303);
+  });
+
+  it('wrong passwords slow the next try down progressively: one slip free, then 1 s, 2 s, 4 s … (per account and address)', async () => {
+    expect((await attempt('duyet', 'sai-mot-lan', '198.51.100.50')).status).toBe(401);
+    expect((await attempt('duyet', 'sai-lan-hai', '198.51.100.50')).status).toBe(401);
+    const soon = await attempt('duyet', TEST_PASSWORD, '198.51.100.50');
+    expect(soon.status).toBe(429);
+    expect(Number(soon.retryAfter)).toBeLessThanOrEqual(1);
+    expect(soon.text).toContain('Vui lòng chờ');
+    age(1_100);
+    expect((await attempt('duyet', 'sai-lan-ba', '198.51.100.50')).status).toBe(401);
+    const again = await attempt('duyet', TEST_PASSWORD, '198.51.100.50');
+    expect(again.status).toBe(429);
+    expect(Number(again.retryAfter)).toBe(2);
+    age(2_000);
+    expect((await attempt('duyet', TEST_PASSWORD, '198.51.100.50')).status).toBe(303);
+  });
+
+  it('parallel guesses are reserved before the hash: 40 at once for one account get at most 5 password checks (V2)', async () => {
+    await createStaff(server.assistant.db, 'song-song', 'reviewer');
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt('song-song', i === 39 ? TEST_PASSWORD : `doan-${i}`, '198.51.100.60')));
+    const checked = results.filter((r) => r.status === 401 || r.status === 303).length;
+    expect(checked).toBeGreaterThanOrEqual(1);
+    expect(checked).toBeLessThanOrEqual(5);
+    expect(results.every((r) => [401, 303, 429, 503].includes(r.status))).toBe(true);
+  });
+
+  it('a flood of sign-ins from many networks is answered 503 fast once the hash queue is full; another network still gets in (V3)', async () => {
+    // unknown users: each costs a full-cost dummy hash, like a real account
+    const flood = Promise.all(Array.from({ length: 24 }, (_, i) => attempt(`ke-la-${i}`, 'doan-bua', `198.18.${i}.1`)));
+    const statuses = (await flood).map((r) => r.status);
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 401 || s === 503)).toBe(true);
+    const busy = (await flood).find((r) => r.status === 503)!;
+    expect(busy.retryAfter).toBe('5');
+    expect(busy.text).toContain('Hệ thống đang bận');
+    expect(busy.ms).toBeLessThan(1_000);
+    // one network holds at most two checks: a flood from one address leaves room for staff elsewhere
+    const oneAddress = Promise.all(Array.from({ length: 20 }, (_, i) => attempt(`ke-la-${i}`, 'doan-bua', '198.19.0.1')));
+    const staff = await attempt('quantri', TEST_PASSWORD, '192.0.2.201');
+    expect(staff.status).toBe(303);
+    await oneAddress;
+  });
+
+  it('failed sign-ins are always in the audit log, even after a flood of other anonymous events (V9)', async () => {
+    const { db } = server.assistant;
+    const count = (action: string) => (db.prepare('SELECT COUNT(*) AS n FROM audit_log WHERE action = ?').get(action) as { n: number }).n;
+    const before = count('login:fail');
+    for (let i = 0; i < 65; i++)
+      await fetch(`${server.url}/admin/dang-xuat`, { method: 'POST', headers: { origin: 'https://evil.example' }, redirect: 'manual' });
+    for (let i = 0; i < 3; i++) await attempt('quantri', `sai-${i}`, `192.0.2.${210 + i}`);
+    expect(count('login:fail') - before).toBe(3);
+    // what was over the budget is counted in one row, not dropped in silence
+    const summary = db.prepare("SELECT detail FROM audit_log WHERE action = 'csrf:refused' AND detail LIKE 'Lược bớt%' ORDER BY id DESC").get() as { detail: string };
+    expect(summary.detail).toMatch(/thêm \d+ sự kiện/);
+  });
+
+  it('prototype-named static files and broken multipart bodies are 404 and 400, never 500 (V11, V12)', async () => {
+    const client = staffClient(server.url);
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty'])
+      expect((await client.get(`/admin/static/${name}`)).status, name).toBe(404);
+    const page = await (await client.get('/admin/dang-nhap')).text();
+    expect(page).toContain('_login');
+    const broken = await client.get('/admin/dang-nhap').then(() =>
+      fetch(`${server.url}/admin/dang-nhap`, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data', cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+        body: 'garbage',
+      }),
+    );
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toContain('Biểu mẫu gửi lên bị lỗi');
+    await client.login('duyet');
+    const inside = await fetch(`${server.url}/admin/hang-cho/danh-dau`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x', cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '), origin: server.url, 'sec-fetch-site': 'same-origin' },
+      body: '--x\r\nbroken',
+    });
+    expect(inside.status).toBe(400);
   });
 
   it('one address is throttled across accounts', async () => {

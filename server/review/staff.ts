@@ -1,6 +1,6 @@
 import type { DB } from '../index/db.ts';
-import { ensureReviewTables } from './db.ts';
-import { hashPassword, passwordProblem } from './password.ts';
+import { ensureReviewTables, staffWrite } from './db.ts';
+import { hashPassword, passwordProblem, type PasswordCost } from './password.ts';
 
 export type Role = 'admin' | 'reviewer';
 export const ROLES: Role[] = ['admin', 'reviewer'];
@@ -63,17 +63,25 @@ export function listStaff(db: DB): Staff[] {
   return (db.prepare('SELECT * FROM staff ORDER BY username').all() as StaffRow[]).map(toStaff);
 }
 
-export async function addStaff(db: DB, username: string, password: string, role: Role, now = Date.now()): Promise<Staff> {
+export async function addStaff(
+  db: DB,
+  username: string,
+  password: string,
+  role: Role,
+  now = Date.now(),
+  /** the production cost unless a test lowers it (TEST_COST) */
+  cost?: PasswordCost,
+): Promise<Staff> {
   ensureReviewTables(db);
   const name = canonicalUsername(username);
   const problem = usernameProblem(name) ?? passwordProblem(password);
   if (problem) throw new StaffError(problem);
   if (!ROLES.includes(role)) throw new StaffError('Vai trò phải là admin hoặc reviewer.');
   if (findStaff(db, name)) throw new StaffError(`Tài khoản "${name}" đã tồn tại.`);
-  const hash = await hashPassword(password);
-  const { lastInsertRowid } = db
-    .prepare('INSERT INTO staff (username, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)')
-    .run(name, role, hash, now, now);
+  const hash = await hashPassword(password, cost);
+  const { lastInsertRowid } = staffWrite(db, () =>
+    db.prepare('INSERT INTO staff (username, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)').run(name, role, hash, now, now),
+  );
   return staffById(db, Number(lastInsertRowid))!;
 }
 
@@ -84,11 +92,12 @@ export async function setPassword(db: DB, username: string, password: string, no
   const problem = passwordProblem(password);
   if (problem) throw new StaffError(problem);
   const hash = await hashPassword(password);
-  db.transaction(() => {
+  staffWrite(db, () => {
     db.prepare('UPDATE staff SET password_hash = ?, password_changed_at = ? WHERE id = ?').run(hash, now, staff.id);
     db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?').run(staff.id);
-    db.prepare('DELETE FROM login_failures WHERE key = ?').run(`account:${staff.username}`);
-  })();
+    const prefix = `account:${staff.username}@`;
+    db.prepare('DELETE FROM login_failures WHERE substr(key, 1, ?) = ?').run(prefix.length, prefix);
+  });
   return staffById(db, staff.id)!;
 }
 
@@ -96,9 +105,9 @@ export async function setPassword(db: DB, username: string, password: string, no
 export function setDisabled(db: DB, username: string, disabled: boolean): Staff {
   const staff = findStaff(db, username);
   if (!staff) throw new StaffError(`Không có tài khoản "${canonicalUsername(username)}".`);
-  db.transaction(() => {
+  staffWrite(db, () => {
     db.prepare('UPDATE staff SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, staff.id);
     if (disabled) db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?').run(staff.id);
-  })();
+  });
   return staffById(db, staff.id)!;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing.ts';
-import { CSV_HEADER, statistics, vnDay, vnDayStart, yearPeriod } from './stats.ts';
+import { csvCell, CSV_HEADER, statistics, vnDay, vnDayStart, yearPeriod } from './stats.ts';
 import { ask, createStaff, staffClient, type StaffClient } from './testing.ts';
 
 /** Thống kê, CSV and the yearly report, from questions asked through the real API. */
@@ -82,6 +82,12 @@ describe('the CSV export', () => {
     expect(lines).toHaveLength(1 + CITIZEN.length + STUDENT.length + 1);
     expect(text).toContain('"Trồng nấm trên bã cà phê có cần giấy phép không?"');
     expect(text).toContain('"Học sinh"');
+  });
+
+  it('guards formula starts after a space, an invisible character, or in fullwidth (I1)', () => {
+    for (const cell of [' =1+1', '\u00a0=1+1', '\u200b=1+1', '\ufeff@SUM(A1)', '＝1+1', '＋1', '－1', '＠x', '\t=1', '\n=1'])
+      expect(csvCell(cell), JSON.stringify(cell)).toBe(`"'${cell}"`);
+    expect(csvCell('Biogas là gì?')).toBe('"Biogas là gì?"');
   });
 
   it('does not let a question run as a spreadsheet formula', async () => {

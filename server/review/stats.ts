@@ -205,10 +205,16 @@ export function statistics(db: DB, period: Period, granularity: Granularity, tit
   };
 }
 
+/**
+ * A formula start as spreadsheets read one: after any spaces or invisible characters, "=", "+", "-", "@" or
+ * their fullwidth forms (Excel and LibreOffice trim the first and fold the second).
+ */
+const FORMULA_START = /^[\s\p{Cf}\u00AD]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\u2212]|^[\t\r\n]/u;
+
 /** A cell a spreadsheet will not run as a formula (questions are typed by the public). */
-function csvCell(value: string | number | null): string {
+export function csvCell(value: string | number | null): string {
   let s = value === null ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (FORMULA_START.test(s)) s = `'${s}`;
   return `"${s.replace(/"/g, '""')}"`;
 }
 

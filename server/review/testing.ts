@@ -1,12 +1,14 @@
 import type { DB } from '../index/db.ts';
+import { TEST_COST } from './password.ts';
 import { addStaff, type Role } from './staff.ts';
 
 /** Test helpers: a staff member's browser, reduced to fetch and a cookie jar. */
 
 export const TEST_PASSWORD = 'mot cum tu du dai de thu';
 
+/** A test account, hashed at a low scrypt cost so the suite stays fast (production accounts keep the full cost). */
 export async function createStaff(db: DB, username: string, role: Role = 'reviewer', password = TEST_PASSWORD) {
-  return addStaff(db, username, password, role);
+  return addStaff(db, username, password, role, Date.now(), TEST_COST);
 }
 
 export interface StaffClient {

@@ -3,6 +3,7 @@
  * (normalize → tokenize → expand → terms), so the two can never drift apart. Language only: abbreviations, chat
  * spellings and function words; what a word means in the domain is corpus/lexicon.yaml's, read for questions only.
  */
+import { boundedCache } from '../cache/index.ts';
 
 const TONE_MARKS = new Set(['\u0300', '\u0301', '\u0303', '\u0309', '\u0323']);
 /** Marks that change the vowel itself (â, ă, ê, ô, ơ, ư): the tone goes on such a vowel first. */
@@ -295,17 +296,30 @@ export interface Analyzed {
 /** Punctuation that ends a phrase; "&" and "/" join ("NN&MT", "1639/QĐ"). */
 const PHRASE_END = /[.,;:!?()[\]{}"“”…\n\r–—|•]+/u;
 
-const analyzedTexts = new Map<string, Readonly<Analyzed>>();
+/** Analyses of corpus sentences (≤ 404 characters) and short questions; a long question is analyzed afresh. */
+const ANALYZE_CACHE = { maxEntries: 20_000, maxBytes: 16 * 1024 * 1024, maxKeyLength: 400 };
+const analyzedTexts = boundedCache<Readonly<Analyzed>>({ ...ANALYZE_CACHE, sizeOf: analyzedSize });
+
+/** What one analysis holds: four parallel arrays, strings in two of them. */
+function analyzedSize(a: Analyzed): number {
+  let n = 160 + 32 * a.tokens.length;
+  for (let i = 0; i < a.tokens.length; i++) n += 48 + 2 * (a.tokens[i]!.length + a.folded[i]!.length);
+  return n;
+}
+
+/** How full the analysis cache is (tests and the memory bench read it). */
+export function analyzeCacheStats(): { size: number; bytes: number; maxBytes: number } {
+  return { size: analyzedTexts.size, bytes: analyzedTexts.bytes, maxBytes: ANALYZE_CACHE.maxBytes };
+}
 
 /**
  * The one entry point for any text, document or question. Corpus sentences and headings are analyzed again
- * on every question that retrieves them, so results are remembered (bounded) and frozen: never change them.
+ * on every question that retrieves them, so results are remembered (bounded by count and bytes) and frozen:
+ * never change them.
  */
 export function analyze(text: string): Analyzed {
-  if (text.length > 1000) return analyzeText(text);
   let result = analyzedTexts.get(text);
   if (!result) {
-    if (analyzedTexts.size >= 20_000) analyzedTexts.clear();
     const fresh = analyzeText(text);
     for (const list of Object.values(fresh)) Object.freeze(list);
     result = Object.freeze(fresh);

@@ -78,15 +78,45 @@ export function cameOverTls(c: Context, proxies: BlockList): boolean {
   return (requestHeader(c, 'x-forwarded-proto') ?? '').split(',')[0]!.trim().toLowerCase() === 'https';
 }
 
-/** One rate-limit bucket per IPv4 address, and per /64 for IPv6 (what one household or phone gets). */
-export function rateKey(address: string): string {
-  if (isIP(address) !== 6) return address;
+/** The eight 16-bit groups of an IPv6 address, "::" expanded. */
+function ipv6Groups(address: string): number[] {
   const [head = '', tail = ''] = address.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
+  return groups.slice(0, 8).map((g) => parseInt(g, 16) || 0);
+}
+
+/**
+ * The network an address belongs to, as a key: the first `v6Bits` of an IPv6 address, the first `v4Bits` of
+ * an IPv4 one ("2001:db8:0:100::/56", "203.0.113.0/24").
+ */
+export function networkKey(address: string, v6Bits: number, v4Bits = 32): string {
+  if (isIP(address) === 4) {
+    if (v4Bits >= 32) return address;
+    const n = address.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+    const masked = v4Bits <= 0 ? 0 : n - (n % 2 ** (32 - v4Bits));
+    return `${[24, 16, 8, 0].map((s) => Math.floor(masked / 2 ** s) % 256).join('.')}/${v4Bits}`;
+  }
+  if (isIP(address) !== 6) return address;
+  const groups = ipv6Groups(address);
+  const kept: string[] = [];
+  for (let i = 0; i * 16 < v6Bits; i++) {
+    const bits = Math.min(16, v6Bits - i * 16);
+    kept.push(((groups[i]! >> (16 - bits)) << (16 - bits)).toString(16));
+  }
+  return `${kept.join(':')}::/${v6Bits}`;
+}
+
+/** One rate-limit bucket per IPv4 address, and per /64 for IPv6 (what one household or phone gets). */
+export function rateKey(address: string): string {
+  return networkKey(address, 64);
+}
+
+/**
+ * The wider network of a client, which shares one more bucket: an IPv6 /56 (a common home allocation holds
+ * 256 /64s). An IPv4 address stays itself: neighbours in a /24 are often strangers behind a carrier's NAT.
+ */
+export function aggregateKey(address: string): string {
+  return networkKey(address, 56);
 }

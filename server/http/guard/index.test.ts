@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../testing.ts';
 import { ERRORS } from '../errors.ts';
-import { clientAddress, contentSecurityPolicy, rateKey, secureHeaders, streamLimit, trustedProxies } from './index.ts';
+import { networkKey } from './client.ts';
+import { CONNECTION_LIMITS } from './connections.ts';
+import { clientAddress, contentSecurityPolicy, rateKey, rateLimit, secureHeaders, streamLimit, trustedProxies } from './index.ts';
 
 interface Reply {
   status: number;
@@ -154,6 +156,22 @@ describe('client address behind a reverse proxy', () => {
     expect((await direct('203.0.113.30')).status).toBe(200);
     expect((await direct('203.0.113.31')).status).toBe(200);
     expect((await direct('203.0.113.32')).status).toBe(429);
+  });
+
+  it('one IPv6 /56 (256 /64s) shares a network bucket: it cannot multiply its budget by 256', async () => {
+    const app = new Hono();
+    app.use('*', rateLimit({ perMinute: 5, proxies: trustedProxies(['10.0.0.1']), networkFactor: 4, now: () => 1_000 }));
+    app.get('/', (c) => c.text('ok'));
+    const from = async (address: string) =>
+      app.fetch(new Request('http://x/', { headers: { 'x-forwarded-for': address } }), { incoming: { socket: { remoteAddress: '10.0.0.1' } } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 256; i++) statuses.push((await from(`2001:db8:bb:${i.toString(16)}::1`)).status);
+    // 5 per /64, 20 for the whole /56
+    expect(statuses.filter((s) => s === 200).length).toBe(20);
+    expect(networkKey('2001:db8:bb:ff::1', 56)).toBe('2001:db8:bb:0::/56');
+    expect(networkKey('2001:db8:bb:1ff::1', 56)).toBe('2001:db8:bb:100::/56');
+    // another /56 is not affected
+    expect((await from('2001:db8:cc::1')).status).toBe(200);
   });
 
   it('gives an IPv6 household one bucket per /64, and reads CIDR proxy ranges', () => {
@@ -395,5 +413,84 @@ describe('cap on answers streaming at once', () => {
     for (const release of held.splice(0)) release();
     await Promise.all([fourth.res.text(), fifth.res.text()]);
     await until(() => limit.active() === 0);
+  });
+
+  it('one client holds at most its share of the streams; another client still gets one (I5)', async () => {
+    const app = new Hono();
+    const shared = streamLimit(64, { key: (c) => c.req.header('x-client') ?? '' });
+    const open: (() => void)[] = [];
+    app.use('*', shared.middleware);
+    app.post('/', (c) => streamSSE(c, () => new Promise<void>((r) => open.push(r))));
+    const post = (client: string) => app.request('/', { method: 'POST', headers: { accept: 'text/event-stream', 'x-client': client } });
+    const mine = await Promise.all(Array.from({ length: 12 }, () => post('a')));
+    expect(mine.filter((r) => r.status === 200).length).toBe(8);
+    expect(mine.filter((r) => r.status === 503).length).toBe(4);
+    expect((await post('b')).status).toBe(200);
+    for (const r of open.splice(0)) r();
+  });
+});
+
+describe('connections per client (I4)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('one client cannot hold more than its share of slow connections; another client is still served', async () => {
+    const { connect } = await import('node:net');
+    const { port } = new URL(server.url);
+    const sockets = await Promise.all(
+      Array.from(
+        { length: CONNECTION_LIMITS.perClient + 20 },
+        () =>
+          new Promise<{ closed: () => boolean; destroy: () => void }>((resolve) => {
+            let closed = false;
+            const s = connect({ host: '127.0.0.1', port: Number(port), localAddress: '127.0.0.9' }, () => {
+              s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'); // the head never ends: a slow-header client
+              setTimeout(() => resolve({ closed: () => closed, destroy: () => s.destroy() }), 300);
+            });
+            s.on('close', () => (closed = true));
+            s.on('error', () => (closed = true));
+          }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = sockets.filter((s) => s.closed()).length;
+    expect(refused).toBeGreaterThanOrEqual(20);
+    expect((await send(`${server.url}/healthz`, { from: '127.0.0.10' })).status).toBe(200);
+    for (const s of sockets) s.destroy();
+  });
+});
+
+describe('same origin is decided by PUBLIC_BASE_URL, never by the Host header (I2)', () => {
+  let plain: TestServer;
+  let configured: TestServer;
+  beforeAll(async () => {
+    plain = await startTestServer();
+    configured = await startTestServer({ PUBLIC_BASE_URL: 'https://hoidap.sonla.gov.vn/' });
+  });
+  afterAll(async () => {
+    await plain.close();
+    await configured.close();
+  });
+  const ask = (url: string, headers: Record<string, string>) =>
+    send(`${url}/api/chat`, { method: 'POST', headers: { ...json, ...headers }, body: '{"message":"Biogas là gì?"}' });
+
+  it('a site that rebinds its name to us and sends Origin = Host is still another site', async () => {
+    const rebound = await ask(plain.url, { origin: 'http://evil.example', host: 'evil.example' });
+    expect(rebound.status).toBe(403);
+    expect(rebound.headers['access-control-allow-origin']).toBeUndefined();
+    // our own page on this machine still calls the API
+    const { host } = new URL(plain.url);
+    expect((await ask(plain.url, { origin: plain.url, host })).status).toBe(200);
+  });
+
+  it('with PUBLIC_BASE_URL, that origin is ours whatever the Host says, and the teacher page embeds it', async () => {
+    expect((await ask(configured.url, { origin: 'https://hoidap.sonla.gov.vn', host: 'internal:3000' })).status).toBe(200);
+    expect((await ask(configured.url, { origin: 'http://evil.example', host: 'evil.example' })).status).toBe(403);
+    const page = await send(`${configured.url}/giao-vien`, { headers: { host: 'evil.example' } });
+    expect(page.text).toContain('https://hoidap.sonla.gov.vn/widget.js');
+    expect(page.text).not.toContain('evil.example/widget.js');
   });
 });

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Config } from '../../config.ts';
-import { trustedProxies } from './client.ts';
+import { clientAddress, rateKey, trustedProxies } from './client.ts';
 import { apiOrigins } from './origins.ts';
 import { rateLimit } from './rate-limit.ts';
 import { secureHeaders } from './secure-headers.ts';
@@ -21,12 +21,12 @@ export interface Guard {
 }
 
 /** What stands between the public internet and the assistant, built from the configuration. */
-export function createGuard(config: Pick<Config, 'allowedOrigins' | 'rateLimitPerMinute' | 'trustProxy' | 'maxStreams'>): Guard {
+export function createGuard(config: Pick<Config, 'allowedOrigins' | 'rateLimitPerMinute' | 'trustProxy' | 'maxStreams'> & Partial<Pick<Config, 'publicBaseUrl'>>): Guard {
   const proxies = trustedProxies(config.trustProxy);
-  const streams = streamLimit(config.maxStreams);
+  const streams = streamLimit(config.maxStreams, { key: (c) => rateKey(clientAddress(c, proxies)) });
   return {
     pages: secureHeaders({ allowedOrigins: config.allowedOrigins, proxies }),
-    api: [apiOrigins({ allowedOrigins: config.allowedOrigins }), rateLimit({ perMinute: config.rateLimitPerMinute, proxies }), streams.middleware],
+    api: [apiOrigins({ allowedOrigins: config.allowedOrigins, publicOrigin: config.publicBaseUrl ?? null }), rateLimit({ perMinute: config.rateLimitPerMinute, proxies }), streams.middleware],
     streams,
   };
 }

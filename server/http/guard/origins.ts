@@ -12,14 +12,24 @@ export function canonicalOrigin(origin: string): string | null {
   }
 }
 
-/** A page we served ourselves (the demo page, the staff console) calling our own API. */
-function isSameOrigin(c: Context, origin: string): boolean {
-  const host = requestHeader(c, 'host');
-  return !!host && new URL(origin).host === host.toLowerCase();
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * A page we served ourselves (the demo page, the staff console) calling our own API. The configured public
+ * origin decides, never the Host header (a rebinding site sends its own); without one, only a loopback name
+ * matching Host counts (development on this machine).
+ */
+function isSameOrigin(c: Context, origin: string, publicOrigin: string | null): boolean {
+  if (publicOrigin) return origin === publicOrigin;
+  const host = requestHeader(c, 'host')?.toLowerCase();
+  const url = new URL(origin);
+  return !!host && url.host === host && LOOPBACK_NAMES.has(url.hostname);
 }
 
 export interface ApiOriginsOptions {
   allowedOrigins: string[];
+  /** PUBLIC_BASE_URL's origin: our own pages calling the API */
+  publicOrigin?: string | null;
   /** how long a browser may cache a preflight, seconds */
   maxAge?: number;
 }
@@ -30,7 +40,7 @@ export interface ApiOriginsOptions {
  * refused with 403 so an unlisted site cannot embed the assistant; requests without Origin (curl, the same
  * page) pass.
  */
-export function apiOrigins({ allowedOrigins, maxAge = 600 }: ApiOriginsOptions): MiddlewareHandler {
+export function apiOrigins({ allowedOrigins, publicOrigin = null, maxAge = 600 }: ApiOriginsOptions): MiddlewareHandler {
   const allowed = new Set(allowedOrigins.map(canonicalOrigin).filter((o): o is string => o !== null));
   return async (c, next) => {
     const header = requestHeader(c, 'origin');
@@ -41,7 +51,7 @@ export function apiOrigins({ allowedOrigins, maxAge = 600 }: ApiOriginsOptions):
       return;
     }
     const origin = canonicalOrigin(header);
-    const sameOrigin = origin !== null && isSameOrigin(c, origin);
+    const sameOrigin = origin !== null && isSameOrigin(c, origin, publicOrigin);
     if (!origin || (!allowed.has(origin) && !sameOrigin)) {
       const res = fail(c, 'forbidden_origin');
       res.headers.append('Vary', 'Origin');

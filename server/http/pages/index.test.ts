@@ -55,6 +55,30 @@ describe('GET /widget.js', () => {
     expect(res.status).toBe(503);
     expect(await res.text()).toContain('npm run build');
   });
+
+  it('tries a failing build once, then answers with a clear error at once (V17)', async () => {
+    let builds = 0;
+    const routes = pageRoutes(server.assistant, server.config, {
+      widgetFile: '/nonexistent/widget.js',
+      build: async () => {
+        builds++;
+        throw new Error('EROFS: read-only file system');
+      },
+    });
+    const logged = console.error;
+    let traces = 0;
+    console.error = () => void traces++;
+    try {
+      const answers = await Promise.all(Array.from({ length: 5 }, () => routes.request('/widget.js')));
+      for (let i = 0; i < 20; i++) answers.push(await routes.request('/widget.js'));
+      expect(answers.every((r) => r.status === 503)).toBe(true);
+      expect(await answers.at(-1)!.text()).toContain('Không build được dist/widget.js');
+    } finally {
+      console.error = logged;
+    }
+    expect(builds).toBe(1);
+    expect(traces).toBe(1);
+  });
 });
 
 describe('pages', () => {

@@ -14,6 +14,8 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 export interface PageOptions {
   /** dist/widget.js by default */
   widgetFile?: string;
+  /** builds the widget when the file is missing (vite by default; with `widgetFile` given, only when this is given) */
+  build?: () => Promise<unknown>;
 }
 
 /**
@@ -27,7 +29,10 @@ export function pageRoutes(assistant: Assistant, config: Pick<Config, 'allowedOr
   const css = fileAsset(here('./site.css'));
   const js = fileAsset(here('./site.js'));
   const favicon = fileAsset(here('./favicon.svg'));
+  const build = options.build ?? (options.widgetFile ? null : () => import('../../../widget/build.ts').then((m) => m.buildWidget()));
+  /** one build per process: a failure (a read-only install) is remembered, not retried on every request */
   let building: Promise<unknown> | null = null;
+  let buildFailed = false;
 
   /** `/widget.js?v=<hash>`: a URL that changes with the content, so pages can cache it for a year. */
   const widgetUrl = () => {
@@ -37,17 +42,24 @@ export function pageRoutes(assistant: Assistant, config: Pick<Config, 'allowedOr
 
   pages.get('/widget.js', async (c) => {
     let asset = widgetAsset();
-    if (!asset && !options.widgetFile) {
+    if (!asset && build && !buildFailed) {
       // a checkout without `npm run build`: build once, on the first request
-      building ??= import('../../../widget/build.ts').then((m) => m.buildWidget()).catch((e: unknown) => e);
+      building ??= build().then(
+        () => null,
+        (e: unknown) => e ?? new Error('build thất bại'),
+      );
       const failed = await building;
-      building = null;
       asset = widgetAsset();
-      if (failed && !asset) console.error('Không build được widget:', failed);
+      if (failed && !asset && !buildFailed) {
+        buildFailed = true;
+        console.error('Không build được widget (sẽ không thử lại cho tới khi khởi động lại):', failed);
+      }
     }
     if (!asset)
       return c.text(
-        '// Chưa có dist/widget.js. Chạy `npm run build` (hoặc `npm start`, lệnh này build trước) rồi tải lại trang.\n',
+        buildFailed
+          ? '// Không build được dist/widget.js trên máy chủ này (thư mục chỉ đọc?). Chạy `npm run build` rồi khởi động lại máy chủ.\n'
+          : '// Chưa có dist/widget.js. Chạy `npm run build` (hoặc `npm start`, lệnh này build trước) rồi tải lại trang.\n',
         503,
         { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' },
       );

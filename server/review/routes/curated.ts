@@ -20,7 +20,7 @@ import { zaloOffer } from './channels.ts';
 import { isJsonRequest, jsonError, many, one, type ConsoleDeps, type Env, type Form } from './http.ts';
 
 /** Curated answers: written once by staff from a queue group, then served by the assistant as an FAQ entry. */
-export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
+export function curatedRoutes(admin: Hono<Env>, { assistant, allowedOrigins }: ConsoleDeps) {
   const { db } = assistant;
 
   const resolve = corpusResolver(assistant.corpus);
@@ -137,7 +137,7 @@ export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
 
   const saveFromForm = async (c: Context<Env>, id?: string) => {
     const { input, publish, groupId } = await readAnswerForm(c);
-    const result = await saveCurated(assistant, input, c.get('session').staff.username, { ...(id ? { id } : {}), publish });
+    const result = await saveCurated(assistant, input, c.get('session').staff.username, { ...(id ? { id } : {}), publish, allowedOrigins });
     if (!result.ok) {
       const view = await formView(c, {
         existing: id ? curatedById(db, id) : null,
@@ -174,7 +174,7 @@ export function curatedRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
       questionIds: strings(b?.questionIds),
     };
     const id = typeof b?.id === 'string' ? b.id : undefined;
-    const result = await saveCurated(assistant, input, c.get('session').staff.username, { ...(id ? { id } : {}), publish: b?.publish !== false });
+    const result = await saveCurated(assistant, input, c.get('session').staff.username, { ...(id ? { id } : {}), publish: b?.publish !== false, allowedOrigins });
     if (!result.ok) return jsonError(c, 422, 'invalid', 'Giải đáp chưa hợp lệ.', { problems: result.problems });
     return c.json({ id: result.answer.id, status: result.answer.status, chunkId: `hoi-dap#${result.answer.id}` }, id ? 200 : 201);
   });

@@ -13,6 +13,10 @@ export interface ConsoleDeps {
   assistant: Assistant;
   proxies: BlockList;
   cookies: StaffCookies;
+  /** where links in published answers may point: ALLOWED_ORIGINS and PUBLIC_BASE_URL */
+  allowedOrigins: string[];
+  /** PUBLIC_BASE_URL's origin, when configured: the console's own origin, whatever the Host header says */
+  publicOrigin: string | null;
 }
 
 export const LOGIN_PATH = '/admin/dang-nhap';
@@ -38,5 +42,19 @@ export const many = (form: Form, key: string): string[] => {
   const v = form[key];
   return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
 };
+/**
+ * The submitted form, or null when the body is not a readable form (broken multipart, a cut-off upload): the
+ * caller answers 400, never 500.
+ */
+export async function readForm(c: Context): Promise<Form | null> {
+  try {
+    return (await c.req.parseBody({ all: true })) as Form;
+  } catch {
+    return null;
+  }
+}
+
+export const BAD_FORM = 'Biểu mẫu gửi lên bị lỗi hoặc không đọc được. Hãy tải lại trang rồi thử lại.';
+
 export const isFormRequest = (c: Context) => /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(c.req.header('content-type') ?? '');
 export { isJsonRequest } from '../../http/request.ts';

@@ -1,12 +1,16 @@
 import type { Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { clientAddress, rateKey } from '../../http/guard/client.ts';
+import { clientAddress, networkKey, rateKey } from '../../http/guard/client.ts';
+import { rateLimit } from '../../http/guard/rate-limit.ts';
 import { audit } from '../db.ts';
 import { loginPage, messagePage, passwordPage } from '../pages.ts';
-import { dummyVerify, verifyPassword } from '../password.ts';
-import { clearAccountFailures, createSession, deleteSession, loginLockedFor, newToken, recordLoginFailure, sameToken } from '../session.ts';
+import { dummyVerify, HashQueueFull, verifyPassword } from '../password.ts';
+import { clearAccountFailures, createSession, deleteSession, newToken, reserveSignIn, sameToken } from '../session.ts';
 import { canonicalUsername, findStaff, setPassword, StaffError } from '../staff.ts';
-import { LOGIN_PATH, one, safeNext, type ConsoleDeps, type Env, type Form } from './http.ts';
+import { BAD_FORM, LOGIN_PATH, one, readForm, safeNext, type ConsoleDeps, type Env } from './http.ts';
+
+/** Sign-in posts a client (IPv4 address, IPv6 /64) may send a minute (each costs a hash); its /56 gets four times that. */
+export const SIGN_IN_POSTS_PER_MINUTE = 30;
 
 /** Sign-in: the form and its check. Registered before the login gate, since nobody has a session yet. */
 export function signInRoutes(admin: Hono<Env>, { assistant: { db }, proxies, cookies }: ConsoleDeps) {
@@ -23,7 +27,7 @@ export function signInRoutes(admin: Hono<Env>, { assistant: { db }, proxies, coo
         )
       : null;
 
-  const showLogin = (c: Context, status: 200 | 401 | 403 | 429, view: { error?: string | null; username?: string; next?: string; notice?: string | null }) => {
+  const showLogin = (c: Context, status: 200 | 400 | 401 | 403 | 429 | 503, view: { error?: string | null; username?: string; next?: string; notice?: string | null }) => {
     const loginToken = newToken();
     putCookie(c, 'login', loginToken, 3600);
     return c.html(loginPage({ loginToken, next: view.next ?? '/admin/hang-cho', username: view.username, error: view.error, notice: view.notice }), status);
@@ -38,10 +42,25 @@ export function signInRoutes(admin: Hono<Env>, { assistant: { db }, proxies, coo
 
   const WRONG = 'Tên đăng nhập hoặc mật khẩu không đúng.';
 
-  admin.post('/dang-nhap', async (c) => {
+  /** sign-in checks in flight per network: one network cannot fill the hash queue that everyone shares */
+  const inFlight = new Map<string, number>();
+  const MAX_IN_FLIGHT_PER_NETWORK = 2;
+
+  /** sign-in posts per address and per network, before anything is read: 30 a minute per client, 120 per /56 */
+  const postLimit = rateLimit({
+    perMinute: SIGN_IN_POSTS_PER_MINUTE,
+    proxies,
+    onLimited: (c, wait) => {
+      c.header('Retry-After', String(wait));
+      return showLogin(c, 429, { error: `Bạn gửi quá nhiều lần đăng nhập. Vui lòng chờ khoảng ${wait} giây rồi thử lại.` });
+    },
+  });
+
+  admin.post('/dang-nhap', postLimit, async (c) => {
     const refuse = httpsRequired(c);
     if (refuse) return refuse;
-    const form = (await c.req.parseBody({ all: true })) as Form;
+    const form = await readForm(c);
+    if (!form) return showLogin(c, 400, { error: BAD_FORM });
     const username = canonicalUsername(one(form, 'username')).slice(0, 64);
     const password = one(form, 'password');
     const next = safeNext(one(form, 'tiep'));
@@ -50,26 +69,50 @@ export function signInRoutes(admin: Hono<Env>, { assistant: { db }, proxies, coo
       return showLogin(c, 403, { username, next, error: 'Trang đăng nhập đã quá hạn. Vui lòng nhập lại.' });
 
     const ip = clientAddress(c, proxies);
-    const keys = { account: username || '(trống)', address: rateKey(ip) };
-    const wait = loginLockedFor(db, keys);
-    if (wait) {
+    const network = networkKey(ip, 48, 24);
+    const keys = { account: username || '(trống)', address: rateKey(ip), network };
+    const busy = () => {
+      c.header('Retry-After', '5');
+      return showLogin(c, 503, { username, next, error: 'Hệ thống đang bận kiểm tra đăng nhập. Vui lòng thử lại sau vài giây.' });
+    };
+    if ((inFlight.get(network) ?? 0) >= MAX_IN_FLIGHT_PER_NETWORK) return busy();
+    // the attempt is written down before the hash: parallel guesses cannot all slip under the limit
+    const reserved = reserveSignIn(db, keys);
+    if ('wait' in reserved) {
+      const { wait } = reserved;
       audit(db, { username: null, action: 'login:throttled', target: findStaff(db, username) ? username : null, ip });
       c.header('Retry-After', String(wait));
       return showLogin(c, 429, {
         username,
         next,
-        error: `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng ${Math.max(1, Math.ceil(wait / 60))} phút.`,
+        error:
+          wait < 60
+            ? `Đăng nhập sai nhiều lần. Vui lòng chờ ${wait} giây rồi thử lại.`
+            : `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng ${Math.ceil(wait / 60)} phút.`,
       });
     }
+    const { reservation } = reserved;
     const staff = username ? findStaff(db, username) : null;
     const usable = staff && !staff.disabled && password.length <= 256;
-    // unknown and disabled accounts take as long as real ones and get the same answer
-    const ok = usable ? await verifyPassword(password, staff.passwordHash) : await dummyVerify(password.slice(0, 256));
+    inFlight.set(network, (inFlight.get(network) ?? 0) + 1);
+    let ok: boolean;
+    try {
+      // unknown and disabled accounts take as long as real ones and get the same answer
+      ok = usable ? await verifyPassword(password, staff.passwordHash) : await dummyVerify(password.slice(0, 256));
+    } catch (e) {
+      if (!(e instanceof HashQueueFull)) throw e;
+      reservation.release();
+      return busy();
+    } finally {
+      const n = (inFlight.get(network) ?? 1) - 1;
+      if (n > 0) inFlight.set(network, n);
+      else inFlight.delete(network);
+    }
     if (!ok || !staff) {
-      recordLoginFailure(db, keys);
       audit(db, { username: null, action: 'login:fail', target: staff ? staff.username : null, ip });
       return showLogin(c, 401, { username, next, error: WRONG });
     }
+    reservation.release();
     clearAccountFailures(db, keys.account);
     deleteSession(db, getCookie(c, cookieName(c, 'staff')));
     const { token } = createSession(db, staff.id);
@@ -97,18 +140,28 @@ export function passwordRoutes(admin: Hono<Env>, { assistant: { db }, proxies, c
 
   admin.post('/mat-khau', async (c) => {
     const s = c.get('session');
-    const form = (await c.req.parseBody({ all: true })) as Form;
-    const keys = { account: s.staff.username, address: rateKey(clientAddress(c, proxies)) };
-    const wait = loginLockedFor(db, keys);
-    if (wait) {
-      c.header('Retry-After', String(wait));
-      return c.html(passwordPage(s, [`Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau khoảng ${Math.ceil(wait / 60)} phút.`]), 429);
+    const form = await readForm(c);
+    if (!form) return c.html(passwordPage(s, [BAD_FORM]), 400);
+    const ip = clientAddress(c, proxies);
+    const keys = { account: s.staff.username, address: rateKey(ip), network: networkKey(ip, 48, 24) };
+    // reserved before the hash, like a sign-in: parallel guesses of the current password see each other
+    const reserved = reserveSignIn(db, keys);
+    if ('wait' in reserved) {
+      c.header('Retry-After', String(reserved.wait));
+      return c.html(passwordPage(s, [`Nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau khoảng ${Math.max(1, Math.ceil(reserved.wait / 60))} phút.`]), 429);
     }
     const staff = findStaff(db, s.staff.username)!;
-    if (!(await verifyPassword(one(form, 'cu'), staff.passwordHash))) {
-      recordLoginFailure(db, keys);
-      return c.html(passwordPage(s, ['Mật khẩu hiện tại không đúng.']), 422);
+    let right: boolean;
+    try {
+      right = await verifyPassword(one(form, 'cu'), staff.passwordHash);
+    } catch (e) {
+      if (!(e instanceof HashQueueFull)) throw e;
+      reserved.reservation.release();
+      c.header('Retry-After', '5');
+      return c.html(passwordPage(s, ['Hệ thống đang bận. Vui lòng thử lại sau vài giây.']), 503);
     }
+    if (!right) return c.html(passwordPage(s, ['Mật khẩu hiện tại không đúng.']), 422);
+    reserved.reservation.release();
     if (one(form, 'moi') !== one(form, 'nhac-lai')) return c.html(passwordPage(s, ['Hai lần nhập mật khẩu mới không giống nhau.']), 422);
     try {
       await setPassword(db, staff.username, one(form, 'moi'));
