@@ -38,7 +38,8 @@ describe('staff answers sent back to Zalo askers', () => {
 
   it('shows the channel in the queue, offers the answer on publishing, sends it quoting the question, and records who sent it', async () => {
     const { questionId, msgId } = await askInZalo('8492000001');
-    const staff = staffClient(server.url);
+    // the console is reached through the public origin the channels link to (PUBLIC_BASE_URL decides same-origin)
+    const staff = staffClient(server.url, 'https://hoidap.example.gov.vn');
     await staff.login('canbo.zalo');
     const queue = await (await staff.get(`/admin/hang-cho/${questionId}`)).text();
     expect(queue).toContain('qua Zalo');
@@ -75,7 +76,8 @@ describe('staff answers sent back to Zalo askers', () => {
 
   it('at night queues the answer for 06:00 and sends it then', async () => {
     const { questionId } = await askInZalo('8492000002');
-    const staff = staffClient(server.url);
+    // the console is reached through the public origin the channels link to (PUBLIC_BASE_URL decides same-origin)
+    const staff = staffClient(server.url, 'https://hoidap.example.gov.vn');
     await staff.login('canbo.zalo');
     const published = await staff.post('/admin/giai-dap', { _csrf: await staff.csrf(), 'cau-hoi': `${QUESTION} (2)`, 'tra-loi': ANSWER, 'doi-tuong': 'citizen', nguon: SOURCES, ids: [questionId] });
     const curatedId = /giai-dap\/([^/]+)\/zalo/.exec(published.headers.get('location')!)![1]!;

@@ -22,7 +22,8 @@ export interface StaffClient {
   csrf(): Promise<string>;
 }
 
-export function staffClient(base: string): StaffClient {
+/** `origin`: the page's origin as the browser sends it (PUBLIC_BASE_URL behind a proxy; the server itself by default). */
+export function staffClient(base: string, origin = base): StaffClient {
   const cookies = new Map<string, string>();
   const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   const remember = (res: Response) => {
@@ -54,14 +55,14 @@ export function staffClient(base: string): StaffClient {
       return request(path, {
         method: 'POST',
         body,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, 'sec-fetch-site': 'same-origin', ...headers },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin, 'sec-fetch-site': 'same-origin', ...headers },
       });
     },
     postJson: (path, body, headers = {}) =>
       request(path, {
         method: 'POST',
         body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json', origin: base, 'sec-fetch-site': 'same-origin', ...headers },
+        headers: { 'content-type': 'application/json', origin, 'sec-fetch-site': 'same-origin', ...headers },
       }),
     async login(username, password = TEST_PASSWORD) {
       const page = await (await client.get('/admin/dang-nhap')).text();
