@@ -146,16 +146,10 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
   /** retrieval and the extractive answer take turns per client: a burst from a few clients cannot stall the others */
   const turns = fairQueue(2);
 
-  const answer: Assistant['answer'] = async (req, options = {}) => {
-    const done = await turns.acquire(req.client);
-    try {
-      return await answerNow(req, options);
-    } finally {
-      done();
-    }
-  };
+  /** each caller gets its own lists: the generative path and the log may reorder them */
+  const copy = (a: Answer): Answer => ({ ...a, citations: [...a.citations], suggestions: [...a.suggestions], hits: [...a.hits] });
 
-  const answerNow: Assistant['answer'] = async (req, options = {}) => {
+  const answer: Assistant['answer'] = async (req, options = {}) => {
     // first: the index may have changed (here or in another process), and everything below reads it
     const generation = retriever.generation;
     if (rememberedAt !== generation) {
@@ -165,6 +159,22 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
     const audience = req.audience ?? 'citizen';
     const history = req.conversationId ? conversationHistory(db, req.conversationId, HISTORY_TURNS).map((h) => h.text) : [];
     const key = `${options.mode ?? 'hybrid'}\u0000${audience}\u0000${req.message}\u0000${history.join('\u0001')}`;
+    // a remembered answer costs microseconds: only new work waits its turn
+    const known = remembered.get(key);
+    if (known) return copy(known);
+    const done = await turns.acquire(req.client);
+    try {
+      return copy(await answerNew(req, options, { audience, history, key, generation }));
+    } finally {
+      done();
+    }
+  };
+
+  const answerNew = async (
+    req: AskRequest,
+    options: AskOptions,
+    { audience, history, key, generation }: { audience: Audience; history: string[]; key: string; generation: number },
+  ): Promise<Answer> => {
     let result = remembered.get(key);
     if (!result) {
       const query = understandMessage(req.message, history);
@@ -180,8 +190,7 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
       // not remembered: a retrieval the embedding model missed, or one the index changed under while it ran
       if (complete && generation === retriever.generation) remembered.set(key, result);
     }
-    // each caller gets its own lists: the generative path and the log may reorder them
-    return { ...result, citations: [...result.citations], suggestions: [...result.suggestions], hits: [...result.hits] };
+    return result;
   };
 
   const assistant: Assistant = {
