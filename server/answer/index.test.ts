@@ -50,6 +50,40 @@ describe('extractive answers', () => {
     expect(a.suggestions.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('promises staff follow-up only for what goes to the queue, and speaks to students as "mình/bạn"', async () => {
+    const offTopic = await ask('giá vàng hôm nay bao nhiêu');
+    expect(offTopic.reason).toBe('out-of-scope');
+    expect(offTopic.answer).not.toMatch(/chuyển/);
+    expect(offTopic.answer).toMatch(/có thể giúp về/);
+    const student = await ask('giá vàng hôm nay bao nhiêu', 'student');
+    expect(student.answer).toMatch(/\bmình\b/);
+    expect(student.answer).not.toMatch(/\btôi\b/i);
+  });
+
+  it('answers distress with care and the emergency numbers, never with the staff-forwarding text', async () => {
+    const citizen = await ask('chán quá không muốn sống nữa');
+    expect(citizen.answer).toContain('115');
+    expect(citizen.answer).not.toMatch(/chuyển|bổ sung/);
+    const student = await ask('em mệt mỏi quá, chỉ muốn chết cho xong', 'student');
+    expect(student.answer).toContain('111');
+  });
+
+  it('leads with the warning when someone means to go down a pit, however long the message', async () => {
+    const a = await ask('ống biogas nhà em bị tắc mấy hôm nay, hôm qua thằng em định chui xuống thông cho nhanh, có sao không ạ');
+    expect(fold(a.answer.split('\n')[0]!)).toMatch(/khong (duoc )?(tu )?xuong|tuyet doi khong/);
+  });
+
+  it('names an asked attribute the documents lack, with who to ask, instead of quoting something else', async () => {
+    const a = await ask('xây hầm biogas loại 10 khối hết bao nhiêu tiền');
+    expect(a.answer).toMatch(/chưa có thông tin|không ghi|tham khảo/);
+  });
+
+  it('asks back when a message only names a topic', async () => {
+    const a = await ask('biogas');
+    expect(a.clarify).toBe(true);
+    expect(a.suggestions.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('prefers content written for students when audience is student', async () => {
     const a = await ask('phân giải kị khí là gì', 'student');
     expect(a.citations[0]!.docId).toMatch(/^hs-|thuat-ngu/);

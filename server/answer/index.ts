@@ -152,7 +152,8 @@ export function answerAsk(ask: Ask, retrieval: Retrieval, { retriever, audience 
     single: q.content.length <= 1 ? 1 : 0,
   };
   const p = q.content.length ? probability(features) : 0;
-  const inDomain = ask.ownTopic || ask.borrowed || ask.concepts.length > 0 || !!primary?.domain;
+  // in the corpus's subject by what the ask names (retrieval's folded match would take "vàng" for "váng")
+  const inDomain = ask.ownTopic || ask.borrowed || ask.concepts.length > 0;
   const base = { ask, retrieval, features, p, inDomain, segments: [] as Segment[] };
   // a FAQ wording that covers the ask this well (its words, its pairs, and not much more) was written for this
   // very question — by staff, or in the corpus — whatever the other features say
