@@ -265,6 +265,8 @@ describe('small screens', () => {
       await page.keyboard.press('Escape');
       await expect.poll(() => parts.dialog.evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
       expect(await focused(page)).toMatch(/^button\.launcher\|/);
+      // closing takes the widget's own history entry off (history.back(), asynchronous): let it land before navigating
+      await page.evaluate(() => new Promise((done) => { addEventListener('popstate', () => done(1), { once: true }); setTimeout(() => done(0), 500); }));
       await page.goto(`${server.url}/truong-hoc`);
       await chatParts(page).chat.locator('.chip').first().waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
