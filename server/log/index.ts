@@ -1,3 +1,4 @@
+import { boundedCache } from '../cache/index.ts';
 import { ensureTables, statement, type DB } from '../index/db.ts';
 import { fold, normalize } from '../text/index.ts';
 import { redact } from './redact.ts';
@@ -33,6 +34,23 @@ export function ensureGenerationColumn(db: DB): void {
   ensureTables(db, 'questions-generation', 'ALTER TABLE questions ADD COLUMN generation TEXT');
 }
 
+/**
+ * Answers repeat far more than questions do (the starters, the FAQ): an answer's redacted form is remembered, bounded.
+ * What is remembered is already redacted, and answers are built from the corpus (plus the asker's own words, which the
+ * same redaction has just cleaned), so nothing personal is kept that the log would not keep.
+ */
+const redactedAnswers = boundedCache<string>({ maxEntries: 2000, maxBytes: 4 * 1024 * 1024, maxKeyLength: 4000, sizeOf: (v) => 2 * v.length });
+
+function redactAnswer(answer: string): string {
+  let clean = redactedAnswers.get(answer);
+  if (clean === undefined) {
+    clean = redact(answer);
+    // an answer that carried something personal is not remembered under its raw text
+    if (clean === answer) redactedAnswers.set(answer, clean);
+  }
+  return clean;
+}
+
 export function logQuestion(db: DB, q: LoggedQuestion, now = Date.now()): void {
   const text = redact(normalize(q.text));
   statement(
@@ -53,7 +71,7 @@ export function logQuestion(db: DB, q: LoggedQuestion, now = Date.now()): void {
     q.confidence,
     q.mode,
     JSON.stringify(q.cited),
-    redact(q.answer),
+    redactAnswer(q.answer),
     q.answered ? 'answered' : 'open',
   );
   if (q.generation != null) {
