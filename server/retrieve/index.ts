@@ -112,7 +112,10 @@ export const MEMO_LIMITS = { maxEntries: 2000, maxBytes: 8 * 1024 * 1024, maxKey
 export const SHARED = new Set(['chunk']);
 
 /** Vocabulary scans for typo correction per question: more unknown words than this are left as typed. */
-export const MAX_SCANS_PER_QUESTION = 4;
+export const MAX_SCANS_PER_QUESTION = 3;
+
+/** Topic words read from one question (its last ones): more are a wall of words, not a question. */
+export const MAX_QUERY_WORDS = 60;
 /**
  * Every weight of ranking in one place. Fitted by hand on evals/dev (never on the holdout); the history of each
  * is in git. RRF fuses the BM25 and vector ranks; the others nudge near-equal fused scores (RRF scores are ~0.016).
@@ -302,7 +305,18 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
   };
 
   const analyzeQuery = (question: string): QueryAnalysis => {
-    const { tokens, folded, stop, breaks } = analyze(question);
+    const whole = analyze(question);
+    // a question names a few dozen words at most: past MAX_QUERY_WORDS topic words only the last are read (the ask
+    // ends a message), so a crafted wall of words costs what a long question does
+    let from = 0;
+    for (let i = whole.tokens.length - 1, n = 0; i >= 0; i--) if (!whole.stop[i] && ++n > MAX_QUERY_WORDS) {
+      from = i + 1;
+      break;
+    }
+    const tokens = whole.tokens.slice(from);
+    const folded = whole.folded.slice(from);
+    const stop = whole.stop.slice(from);
+    const breaks = whole.breaks.slice(from);
     const corrected: Record<string, string> = {};
     const budget = { scans: MAX_SCANS_PER_QUESTION };
     const keep: { folded: string; accented: string | null }[] = [];

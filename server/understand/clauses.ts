@@ -16,6 +16,9 @@ export interface Clause {
   asked: boolean;
 }
 
+/** Words read from one clause (its last ones). */
+export const MAX_CLAUSE_WORDS = 60;
+
 /** Clauses end at sentence punctuation, commas and line breaks. */
 const CLAUSE_END = /([.?!;,\n…]+)/u;
 
@@ -110,7 +113,8 @@ export function splitClauses(message: string, lex: CompiledLexicon): Clause[] {
   for (let i = 0; i < pieces.length; i += 2) {
     const body = pieces[i]!;
     const punct = pieces[i + 1] ?? '';
-    const words = trim(body.split(/\s+/).filter(Boolean), lex);
+    // a clause is a few dozen words; a wall of words without punctuation is read by its end, where the ask is
+    const words = trim(body.split(/\s+/).filter(Boolean).slice(-MAX_CLAUSE_WORDS), lex);
     if (!words.length) continue;
     const text = sliceText(words, 0, words.length);
     const tokens = analyze(text);

@@ -171,8 +171,7 @@ function opensFollowUp(t: Tokens): boolean {
   return FOLLOW_UP_OPENERS.some((o) => matchesAt(t, o, 0));
 }
 
-function kindOf(message: string, clauses: Clause[], ctx: Context): QueryKind {
-  const all = analyze(message);
+function kindOf(all: Tokens, clauses: Clause[], ctx: Context): QueryKind {
   const lex = ctx.lexicon;
   if (!all.tokens.length) return 'empty';
   if (hasPhrase(all, lex.distress)) return 'distress';
@@ -209,8 +208,9 @@ export function conversationTopic(history: readonly string[], ctx: Context): str
 function understandWithTopic(message: string, topicBefore: string, inConversation: boolean, ctx: Context): Query {
   const lex = ctx.lexicon;
   const clauses = splitClauses(message, lex);
-  const kind = kindOf(message, clauses, ctx);
-  const safety = safetyRules(analyze(message), lex);
+  const all = analyze(message);
+  const kind = kindOf(all, clauses, ctx);
+  const safety = safetyRules(all, lex);
   if (kind !== 'question') return { message, kind, asks: [], safety, followUp: false, topic: topicBefore };
 
   // asks: clauses with a question frame or a question mark; a message with none is one ask (its last clause)
