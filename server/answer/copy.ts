@@ -62,9 +62,8 @@ export function thanksText(audience: Audience): string {
 }
 
 /** A clarifying question back: the message names a topic but not what about it. */
-export function clarifyText(topic: string | null, audience: Audience): string {
-  const you = audience === 'student' ? 'bạn' : 'bạn';
-  return topic ? `Bạn muốn hỏi gì về “${topic}”? Chọn một câu dưới đây, hoặc gõ rõ hơn điều ${you} cần biết.` : 'Bạn hỏi về việc gì? Chọn một câu dưới đây, hoặc gõ rõ hơn điều bạn cần biết.';
+export function clarifyText(topic: string | null): string {
+  return topic ? `Bạn muốn hỏi gì về “${topic}”? Chọn một câu dưới đây, hoặc gõ rõ hơn điều bạn cần biết.` : 'Bạn hỏi về việc gì? Chọn một câu dưới đây, hoặc gõ rõ hơn điều bạn cần biết.';
 }
 
 /** What an attribute asked for is called, for "tài liệu chưa có thông tin về …". */
@@ -99,5 +98,3 @@ export const NO_VERDICT = 'Tài liệu không nói thẳng “có” hay “khô
 /** Before the related passage in a reply that could not fill the asked attribute. */
 export const RELATED = 'Điều tài liệu có:';
 
-/** The answer may not fit: said on answers below the decision's confidence (server/answer/decide.ts). */
-export const UNCERTAIN_NOTE = 'Câu trả lời này có thể chưa đúng ý bạn hỏi. Bạn thử hỏi lại rõ hơn, hoặc bấm 👎 để cán bộ xem lại.';

@@ -287,10 +287,10 @@ export function answerQuery(query: Query, outcomes: AskOutcome[], ctx: AnswerCon
   const missing = outcomes.filter((o) => o.verdict === 'missing');
 
   const unclear = safety.length || outcomes.length !== 1 ? null : needsClarifying(query);
-  if (unclear === 'what') return reply(clarifyText(null, audience), 'clarify', audience, { clarify: true, suggestions: STARTERS[audience].slice(0, 4) });
+  if (unclear === 'what') return reply(clarifyText(null), 'clarify', audience, { clarify: true, suggestions: STARTERS[audience].slice(0, 4) });
   if (unclear === 'topic' && (query.asks[0]!.ownTopic || query.asks[0]!.concepts.length > 0)) {
     const choices = clarifyChoices(hits, audience);
-    if (choices.length >= 2) return reply(clarifyText(query.asks[0]!.text, audience), 'clarify', audience, { clarify: true, suggestions: choices, hits });
+    if (choices.length >= 2) return reply(clarifyText(query.asks[0]!.text), 'clarify', audience, { clarify: true, suggestions: choices, hits });
   }
   if (!safety.length && !answered.length && !missing.length) {
     const confidence = Math.max(0, ...outcomes.map((o) => o.p));

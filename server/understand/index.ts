@@ -178,8 +178,8 @@ function kindOf(all: Tokens, clauses: Clause[], ctx: Context): QueryKind {
   const topical = clauses.some((c) => hasOwnTopic(c, ctx));
   if (!topical && hasPhrase(all, lex.identity)) return 'identity';
   // what is left after greetings and particles: nothing, thanks, "ok"
-  const rest = clauses.filter((c) => !findPhrases(c.tokens, [...lex.thanks, ...lex.ok, ...lex.greetingOnly]).some((f) => f.at === 0 && f.phrase.tokens.length === c.tokens.tokens.length));
-  if (!rest.length) return hasPhrase(all, lex.thanks) ? 'thanks' : clauses.length ? 'greeting' : 'greeting';
+  const rest = clauses.filter((c) => !findPhrases(c.tokens, lex.closings).some((f) => f.at === 0 && f.phrase.tokens.length === c.tokens.tokens.length));
+  if (!rest.length) return hasPhrase(all, lex.thanks) ? 'thanks' : 'greeting';
   return 'question';
 }
 

@@ -108,6 +108,8 @@ export interface CompiledLexicon {
   thanks: Phrase[];
   greetingOnly: Phrase[];
   ok: Phrase[];
+  /** thanks, "ok" and greetings together: a clause made only of one of these asks nothing */
+  closings: Phrase[];
   distress: Phrase[];
   safety: SafetyRule[];
 }
@@ -148,6 +150,7 @@ export function compileLexicon(data: LexiconData, glossary: readonly Pick<Glossa
     thanks: phrases(data.smalltalk.thanks),
     greetingOnly: phrases(data.smalltalk['greeting-only']),
     ok: phrases(data.smalltalk.ok),
+    closings: phrases([...data.smalltalk.thanks, ...data.smalltalk.ok, ...data.smalltalk['greeting-only']]),
     distress: phrases(data.distress),
     safety: data.safety.map((s) => ({ id: s.id, things: phrases(s.things), acts: phrases(s.acts), docId: s.docId, section: s.section, lead: s.lead })),
   };
