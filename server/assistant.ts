@@ -3,6 +3,7 @@ import { answerAsk, answerQuery, isUnsafe, type Answer, type AnswerContext } fro
 import type { Audience, ChatRequest, ChatResponse } from './contract.ts';
 import { findSection, loadCorpus, type Chunk, type Corpus } from './corpus/index.ts';
 import { openDatabase, type DB } from './index/db.ts';
+import { openStateDatabase, type Database } from './store/index.ts';
 import { hashedEmbedder, type Embedder } from './index/embedder.ts';
 import { ensureIndex, type IndexStatus } from './index/index.ts';
 import { streamPieces } from './format/index.ts';
@@ -83,7 +84,10 @@ export interface AskOptions {
 
 export interface Assistant {
   corpus: Corpus;
+  /** the search index (a local SQLite file of this process, derived from corpus/ and curated answers) */
   db: DB;
+  /** the state: question log, feedback, staff, curated answers, audit, quiz, channels (SQLite `db` or PostgreSQL) */
+  state: Database;
   retriever: Retriever;
   embedder: Embedder;
   index: IndexStatus;
@@ -98,12 +102,14 @@ export interface Assistant {
   generator: Generator | null;
   /** fields of `/healthz` */
   health(): Record<string, unknown>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface AssistantOptions {
   dataDir: string;
   corpusDir: string;
+  /** DATABASE_URL: state in PostgreSQL, shared by replicas; null/absent = in the SQLite file of `dataDir` */
+  databaseUrl?: string | null;
   embedder?: Embedder;
   /** chunks kept outside corpus/ (curated answers of staff), re-indexed whenever the corpus index is rebuilt */
   extraChunks?: (db: DB, corpus: Corpus) => Chunk[];
@@ -122,9 +128,10 @@ export function timeOrderedId(now = Date.now()): string {
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(15, 18)}-${r.slice(19)}`;
 }
 
-export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmbedder(), extraChunks, generation: generating }: AssistantOptions): Promise<Assistant> {
+export async function createAssistant({ dataDir, corpusDir, databaseUrl = null, embedder = hashedEmbedder(), extraChunks, generation: generating }: AssistantOptions): Promise<Assistant> {
   const corpus = loadCorpus(corpusDir);
   const db = openDatabase(dataDir);
+  const state = await openStateDatabase(databaseUrl, db);
   const index = await ensureIndex(db, corpus, embedder, extraChunks ? () => extraChunks(db, corpus) : undefined);
   const retriever = createRetriever(db, embedder);
   const logQuestion = questionLogWriter(db);
@@ -196,6 +203,7 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
   const assistant: Assistant = {
     corpus,
     db,
+    state,
     retriever,
     embedder,
     index,
@@ -249,7 +257,10 @@ export async function createAssistant({ dataDir, corpusDir, embedder = hashedEmb
         reason: result.reason ?? null,
       };
     },
-    close: () => db.close(),
+    async close() {
+      await state.close();
+      db.close();
+    },
   };
   if (generating) assistant.generator = createGenerator(assistant, generating);
   return assistant;

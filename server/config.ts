@@ -8,6 +8,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** DATABASE_URL (postgres://…): shared state for several replicas; null = the SQLite file in dataDir */
+  databaseUrl: string | null;
   corpusDir: string;
   allowedOrigins: string[];
   /** the public origin (PUBLIC_BASE_URL, "https://hoidap.example.gov.vn"), or null: decides what is same-origin (never the
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env.PORT, 3000),
     host: env.HOST?.trim() || '127.0.0.1',
     dataDir: resolve(env.DATA_DIR?.trim() || resolve(ROOT, 'data')),
+    databaseUrl: trimmed(env.DATABASE_URL),
     corpusDir: resolve(env.CORPUS_DIR?.trim() || resolve(ROOT, 'corpus')),
     allowedOrigins: list(env.ALLOWED_ORIGINS),
     publicBaseUrl: publicOrigin(env.PUBLIC_BASE_URL),

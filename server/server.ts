@@ -20,6 +20,7 @@ export async function buildServer(config: Config, options: { channels?: ChannelO
   const corpus = {
     dataDir: config.dataDir,
     corpusDir: config.corpusDir,
+    databaseUrl: config.databaseUrl,
     extraChunks: curatedChunks,
     ...(config.llm ? { generation: { llm: config.llm, allowedOrigins: config.allowedOrigins } } : {}),
   };
