@@ -38,14 +38,15 @@ export async function buildServer(config: Config, options: { channels?: ChannelO
     channels,
     health: () => ({ ...embedding?.health(), ...assistant.health() }),
   });
-  const retention = startRetention(assistant.db, config.retentionDays);
+  const retention = await startRetention(assistant.state, config.retentionDays);
   return {
     app,
     assistant,
     channels,
     close: () => {
       channels.stop();
-      retention.stop();
+      // a purge under way stops at its next statement: the database is closing under it
+      void retention.stop();
       assistant.close();
       embedding?.close();
     },
