@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Database } from '../store/index.ts';
+import { ensureTables, openDatabase } from '../index/db.ts';
+import { sqliteDatabase, type Database } from '../store/index.ts';
 import { testBackends, testDatabase, type TestDatabase } from '../store/testing.ts';
 import { conversationHistory, logQuestion, migrateQuestionLog, questionLogWriter, recordFeedback, type LoggedQuestion } from './index.ts';
 
@@ -143,3 +147,48 @@ describe.each(testBackends())('the question log on %s', (dialect) => {
   });
 });
 
+
+describe('a SQLite data file from before the log had its own store', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('keeps its questions and feedback, gets only the column it lacked, and is not migrated twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnsh-old-file-'));
+    dirs.push(dir);
+    // the layout the index migrations made, with the channel column added later and the generation column never
+    const old = openDatabase(dir);
+    old.exec(`
+      CREATE TABLE questions (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, created_at INTEGER NOT NULL, text TEXT NOT NULL, folded TEXT NOT NULL,
+        audience TEXT NOT NULL, site TEXT, answered INTEGER NOT NULL, reason TEXT, confidence REAL NOT NULL, mode TEXT NOT NULL, cited TEXT NOT NULL,
+        answer TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open');
+      CREATE INDEX questions_time ON questions (created_at);
+      CREATE INDEX questions_conversation ON questions (conversation_id, created_at);
+      CREATE TABLE feedback (id INTEGER PRIMARY KEY, message_id TEXT NOT NULL REFERENCES questions (id) ON DELETE CASCADE, created_at INTEGER NOT NULL,
+        helpful INTEGER NOT NULL, comment TEXT);
+      CREATE INDEX feedback_message ON feedback (message_id);
+    `);
+    ensureTables(old, 'questions-channel', 'ALTER TABLE questions ADD COLUMN channel TEXT');
+    old.prepare(`INSERT INTO questions VALUES ('cu', 'c-cu', 1, 'Ủ phân thế nào?', 'u phan the nao?', 'citizen', NULL, 1, NULL, 0.9, 'extractive', '[]', 'Ủ nóng.', 'answered', 'zalo')`).run();
+    old.prepare(`INSERT INTO feedback (message_id, created_at, helpful, comment) VALUES ('cu', 2, 1, 'hay')`).run();
+
+    const db = sqliteDatabase(old, { close: true });
+    try {
+      await migrateQuestionLog(db);
+      await migrateQuestionLog(db);
+      expect((await db.all<{ name: string }>('PRAGMA table_info(questions)')).map((c) => c.name).slice(-2)).toEqual(['channel', 'generation']);
+      expect(await db.get('SELECT id, channel, generation FROM questions')).toEqual({ id: 'cu', channel: 'zalo', generation: null });
+      expect(await conversationHistory(db, 'c-cu')).toEqual([{ text: 'Ủ phân thế nào?', answered: true }]);
+      expect(await recordFeedback(db, 'cu', false, undefined)).toBe(true);
+      expect(await db.get('SELECT count(*) AS n FROM feedback')).toEqual({ n: 2 });
+      expect((await db.all<{ name: string }>("SELECT name FROM schema_parts WHERE name LIKE 'questions%' ORDER BY name")).map((r) => r.name)).toEqual([
+        'questions-1',
+        'questions-channel',
+        'questions-generation',
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});
