@@ -7,14 +7,13 @@ export interface Purged {
   feedback: number;
 }
 
-/**
- * Tables whose rows go with a purged question (review state and notes follow by cascade): PostgreSQL rewrites
- * those that exist, so nothing of a deleted question stays in their files either.
- */
-const FOLLOWING = ['questions', 'feedback', 'review_state', 'review_notes'];
+/** The log's own tables, and the console's rows about a question (on SQLite they follow by cascade). */
+const LOG_TABLES = ['questions', 'feedback'];
+const ABOUT_A_QUESTION = ['review_state', 'review_notes'];
 
 /**
- * Deletes questions older than `retentionDays` and their feedback (review notes follow by cascade), then makes sure
+ * Deletes questions older than `retentionDays` with their feedback, review state and notes (SQLite: by cascade;
+ * PostgreSQL, where the console's tables have no foreign key to the log: in the same transaction), then makes sure
  * the deleted text is gone from the database's files, not only hidden:
  * - SQLite: `secure_delete` zeroes what it frees, but B-tree rebalancing leaves stale copies of moved rows in page
  *   gaps, so a VACUUM rewrites the file and a TRUNCATE checkpoint empties the WAL.
@@ -33,8 +32,10 @@ export async function deleteExpiredQuestions(
   log: Pick<Console, 'error'> = console,
 ): Promise<Purged> {
   const cutoff = now - retentionDays * DAY_MS;
+  const following = db.dialect === 'postgres' ? await presentTables(db, ABOUT_A_QUESTION) : [];
   const remove = () =>
     db.transaction(async (tx): Promise<Purged> => {
+      for (const table of following) await tx.run(`DELETE FROM ${table} WHERE question_id IN (SELECT id FROM questions WHERE created_at < ?)`, [cutoff]);
       const feedback = (await tx.run('DELETE FROM feedback WHERE message_id IN (SELECT id FROM questions WHERE created_at < ?)', [cutoff])).changes;
       const questions = (await tx.run('DELETE FROM questions WHERE created_at < ?', [cutoff])).changes;
       return { questions, feedback };
@@ -57,11 +58,7 @@ export async function deleteExpiredQuestions(
 
   const purged = await remove();
   if (purged.questions || purged.feedback) {
-    const present = await db.all<{ name: string }>(
-      `SELECT relname AS name FROM pg_class WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace AND relname IN (${FOLLOWING.map(() => '?').join(', ')})`,
-      FOLLOWING,
-    );
-    const tables = FOLLOWING.filter((t) => present.some((p) => p.name === t)).join(', ');
+    const tables = [...LOG_TABLES, ...following].join(', ');
     try {
       await db.run(`VACUUM FULL ${tables}`);
     } catch (e) {
@@ -73,6 +70,15 @@ export async function deleteExpiredQuestions(
     }
   }
   return purged;
+}
+
+/** Those of `names` that exist in this database's schema (the console's tables may not, in a test or a bare log). */
+async function presentTables(db: Database, names: string[]): Promise<string[]> {
+  const rows = await db.all<{ name: string }>(
+    `SELECT relname AS name FROM pg_class WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace AND relname IN (${names.map(() => '?').join(', ')})`,
+    names,
+  );
+  return names.filter((n) => rows.some((r) => r.name === n));
 }
 
 export interface RetentionJob {
