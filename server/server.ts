@@ -10,8 +10,8 @@ export interface Server {
   app: ReturnType<typeof createApp>;
   assistant: Assistant;
   channels: Channels;
-  /** stops background jobs and closes the database */
-  close(): void;
+  /** stops background jobs and closes the databases; resolves once they are closed (the SQLite WAL checkpointed) */
+  close(): Promise<void>;
 }
 
 /** Everything `npm start` runs, composed once: main.ts and the tests use the same composition. */
@@ -38,16 +38,17 @@ export async function buildServer(config: Config, options: { channels?: ChannelO
     channels,
     health: () => ({ ...embedding?.health(), ...assistant.health() }),
   });
-  const retention = startRetention(assistant.db, config.retentionDays);
+  const retention = await startRetention(assistant.state, config.retentionDays);
   return {
     app,
     assistant,
     channels,
-    close: () => {
+    close: async () => {
       channels.stop();
-      retention.stop();
-      assistant.close();
+      // a purge under way stops at its next statement: the database is closing under it
+      void retention.stop();
       embedding?.close();
+      await assistant.close();
     },
   };
 }

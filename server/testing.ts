@@ -44,9 +44,10 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {
-          built.close();
-          if (!env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
-          resolve();
+          void built.close().finally(() => {
+            if (!env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+            resolve();
+          });
         });
         // streams left open by a test must not keep the server alive
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

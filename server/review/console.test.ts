@@ -33,13 +33,12 @@ const ASKED = [
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
   const { db } = server.assistant;
-  ASKED.forEach((q, i) =>
-    logQuestion(
-      db,
+  for (const [i, q] of ASKED.entries())
+    await logQuestion(
+      server.assistant.state,
       { id: `q${i}`, conversationId: `c${i}`, audience: 'citizen', site: null, mode: 'extractive', cited: q.answered ? ['danh-muc-san-pham#balasa-no-1'] : [], answer: q.answered ? 'Balasa No.1 …' : '', generation: null, ...q },
       Date.now() - (ASKED.length - i) * 60_000,
-    ),
-  );
+    );
   await createStaff(db, 'canbo.so', 'admin');
 });
 afterAll(async () => {

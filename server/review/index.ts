@@ -17,7 +17,6 @@ import { passwordRoutes, signInRoutes, signOutRoutes } from './routes/sign-in.ts
 import { staffRoutes } from './routes/staff.ts';
 import { channelRoutes } from './routes/channels.ts';
 import type { Channels } from '../channels/index.ts';
-import { ensureChannelColumn } from '../log/index.ts';
 
 /** A Map, not an object: "/admin/static/__proto__" must find nothing rather than Object.prototype. */
 const STATIC = new Map<string, { type: string; body: string }>(
@@ -53,8 +52,6 @@ export interface AdminOptions {
 export function adminRoutes(assistant: Assistant, options: AdminOptions) {
   const { db } = assistant;
   ensureReviewTables(db);
-  // the queue shows where a question was asked (issue 16)
-  ensureChannelColumn(db);
   const proxies = trustedProxies(options.config.trustProxy);
   const cookies = staffCookies(proxies);
   const { cookieName } = cookies;
