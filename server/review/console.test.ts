@@ -40,7 +40,7 @@ beforeAll(async () => {
       Date.now() - (ASKED.length - i) * 60_000,
     ),
   );
-  await createStaff(db, 'canbo.so', 'admin');
+  await createStaff(server.assistant.state, 'canbo.so', 'admin');
 });
 afterAll(async () => {
   await browser?.close();

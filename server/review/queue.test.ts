@@ -17,7 +17,7 @@ const XSS = 'Ruồi lính đen <script>alert(1)</script> có xử lý được r
 
 beforeAll(async () => {
   server = await startTestServer();
-  await createStaff(server.assistant.db, 'canbo');
+  await createStaff(server.assistant.state, 'canbo');
   for (const [i, q] of GIUN.entries()) ids[`giun${i}`] = (await ask(server.url, q, { site: 'cong-tinh' })).messageId;
   ids.nam = (await ask(server.url, NAM, { audience: 'student', site: 'truong-thpt' })).messageId;
   ids.xss = (await ask(server.url, XSS)).messageId;
@@ -58,10 +58,10 @@ describe('the queue', () => {
     expect(groups[0]!.id).toBe(giun.id);
   });
 
-  it('does not group questions that only share common words', () => {
+  it('does not group questions that only share common words', async () => {
     const idf = server.assistant.retriever.idf;
-    const items = queueItems(server.assistant.db).filter((i) => [ids.nam, ids.xss, ids.giun0].includes(i.id));
-    expect(groupQuestions(server.assistant.db, items, idf)).toHaveLength(3);
+    const items = (await queueItems(server.assistant.state)).filter((i) => [ids.nam, ids.xss, ids.giun0].includes(i.id));
+    expect(await groupQuestions(server.assistant.state, items, idf)).toHaveLength(3);
   });
 
   it('finds questions typed with diacritics by a search without them', async () => {

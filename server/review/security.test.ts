@@ -10,9 +10,9 @@ let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer({ ALLOWED_ORIGINS: 'https://portal.sonla.gov.vn', TRUST_PROXY: '1' });
-  await createStaff(server.assistant.db, 'duyet', 'reviewer');
-  await createStaff(server.assistant.db, 'quantri', 'admin');
-  await createStaff(server.assistant.db, 'khoa', 'reviewer');
+  await createStaff(server.assistant.state, 'duyet', 'reviewer');
+  await createStaff(server.assistant.state, 'quantri', 'admin');
+  await createStaff(server.assistant.state, 'khoa', 'reviewer');
 });
 afterAll(() => server.close());
 
@@ -174,7 +174,7 @@ describe('signing in', () => {
   });
 
   it('a stranger cannot lock a named account: five wrong passwords from five addresses, the owner still gets in (V10)', async () => {
-    await createStaff(server.assistant.db, 'muc-tieu', 'reviewer');
+    await createStaff(server.assistant.state, 'muc-tieu', 'reviewer');
     for (let i = 0; i < 6; i++) expect((await attempt('muc-tieu', `doan-mo-${i}`, `203.0.113.${i + 1}`)).status).toBe(401);
     expect((await attempt('muc-tieu', TEST_PASSWORD, '192.0.2.200')).status).toBe(303);
   });
@@ -196,7 +196,7 @@ describe('signing in', () => {
   });
 
   it('parallel guesses are reserved before the hash: 40 at once for one account get at most 5 password checks (V2)', async () => {
-    await createStaff(server.assistant.db, 'song-song', 'reviewer');
+    await createStaff(server.assistant.state, 'song-song', 'reviewer');
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt('song-song', i === 39 ? TEST_PASSWORD : `doan-${i}`, '198.51.100.60')));
     const checked = results.filter((r) => r.status === 401 || r.status === 303).length;
     expect(checked).toBeGreaterThanOrEqual(1);
@@ -272,11 +272,11 @@ describe('signing in', () => {
   });
 
   it('a disabled account cannot sign in, and disabling ends its sessions', async () => {
-    const { db } = server.assistant;
-    await createStaff(db, 'nghi-viec', 'reviewer');
+    const { state } = server.assistant;
+    await createStaff(state, 'nghi-viec', 'reviewer');
     const client = staffClient(server.url);
     expect((await client.login('nghi-viec')).status).toBe(303);
-    setDisabled(db, 'nghi-viec', true);
+    await setDisabled(state, 'nghi-viec', true);
     expect((await client.get('/admin/hang-cho')).status).toBe(302);
     const again = await client.login('nghi-viec');
     expect(again.status).toBe(401);

@@ -1,5 +1,4 @@
 import type { DB } from '../index/db.ts';
-import { ensureReviewTables } from './db.ts';
 import { LOW_CONFIDENCE, LOW_CONFIDENCE_SQL, REVIEW_STATUSES, STATUS_LABEL, type ReviewStatus } from './queue.ts';
 
 /** Sơn La keeps Vietnam time all year (UTC+7, no daylight saving): weeks and months are counted in it. */
@@ -120,7 +119,6 @@ export function topicOf(chunkId: string): string {
 }
 
 export function statistics(db: DB, period: Period, granularity: Granularity, titleOf: (docId: string) => string): Statistics {
-  ensureReviewTables(db);
   const range = [period.from, period.to];
   const totals = db
     .prepare('SELECT count(*) AS total, coalesce(sum(answered), 0) AS answered FROM questions WHERE created_at >= ? AND created_at < ?')
@@ -243,7 +241,6 @@ const REASON_LABEL: Record<string, string> = {
  * line ends, every cell quoted.
  */
 export function questionsCsv(db: DB, period: Period, titleOf: (docId: string) => string): string {
-  ensureReviewTables(db);
   const rows = db
     .prepare(
       `SELECT q.created_at, q.audience, q.site, q.text, q.answered, q.reason, q.confidence, q.cited,

@@ -1,4 +1,4 @@
-import type { DB } from '../index/db.ts';
+import type { Sql } from '../store/index.ts';
 import { TEST_COST } from './password.ts';
 import { addStaff, type Role } from './staff.ts';
 
@@ -7,7 +7,7 @@ import { addStaff, type Role } from './staff.ts';
 export const TEST_PASSWORD = 'mot cum tu du dai de thu';
 
 /** A test account, hashed at a low scrypt cost so the suite stays fast (production accounts keep the full cost). */
-export async function createStaff(db: DB, username: string, role: Role = 'reviewer', password = TEST_PASSWORD) {
+export async function createStaff(db: Sql, username: string, role: Role = 'reviewer', password = TEST_PASSWORD) {
   return addStaff(db, username, password, role, Date.now(), TEST_COST);
 }
 

@@ -8,7 +8,7 @@ import type { ConsoleDeps, Env } from './http.ts';
 
 /** Statistics, their CSV export and the yearly report due before 15/12. */
 export function reportRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
-  const { db } = assistant;
+  const { db, state } = assistant;
 
   const titles = new Map<string, string>(assistant.corpus.documents.map((d) => [d.id, d.title]));
   titles.set('hoi-dap', 'Hỏi đáp thường gặp');
@@ -30,16 +30,16 @@ export function reportRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
     return c.html(statsPage({ session: c.get('session'), stats, granularity, tu, den }));
   });
 
-  admin.get('/thong-ke/xuat.csv', (c) => {
+  admin.get('/thong-ke/xuat.csv', async (c) => {
     const { period: p, tu, den } = statsPeriod(c.req.query('tu'), c.req.query('den'));
-    audit(db, { username: c.get('session').staff.username, action: 'export:csv', detail: `${tu} → ${den}` });
+    await audit(state, { username: c.get('session').staff.username, action: 'export:csv', detail: `${tu} → ${den}` });
     return c.body(questionsCsv(db, p, titleOf), 200, {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="cau-hoi-${tu}-den-${den}.csv"`,
     });
   });
 
-  admin.get('/bao-cao', (c) => {
+  admin.get('/bao-cao', async (c) => {
     const thisYear = Number(vnDay(Date.now()).slice(0, 4));
     const asked = Number(c.req.query('nam'));
     const year = Number.isInteger(asked) && asked >= 2020 && asked <= thisYear ? asked : thisYear;
@@ -48,7 +48,7 @@ export function reportRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
     const first = (db.prepare('SELECT min(created_at) AS t FROM questions').get() as { t: number | null }).t;
     const firstYear = first ? Number(vnDay(first).slice(0, 4)) : thisYear;
     const years = Array.from({ length: thisYear - Math.min(firstYear, thisYear) + 1 }, (_, i) => thisYear - i);
-    const curated = listCurated(db, 'published')
+    const curated = (await listCurated(state, 'published'))
       .filter((a) => (a.publishedAt ?? 0) >= p.from && (a.publishedAt ?? 0) < p.to)
       .reverse();
     return c.html(reportPage({ session: c.get('session'), year, years, stats: statistics(db, p, 'month', titleOf), curated, until: p.to - 1 }));
