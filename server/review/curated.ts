@@ -489,7 +489,7 @@ export async function followCuratedAnswers(
   assistant: Indexing,
   { checkEveryMs = 30_000, log = console }: { checkEveryMs?: number; log?: Pick<Console, 'error'> } = {},
 ): Promise<CuratedFollower> {
-  let seen = await curatedVersion(assistant.state);
+  let seen = '';
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
@@ -519,6 +519,8 @@ export async function followCuratedAnswers(
   };
 
   const unlisten = await assistant.state.listen(CURATED_CHANNEL, () => void sync());
+  // listening first: a change committed before this line is in the first sync, one after it is heard
+  await sync();
   const timer = setInterval(async () => {
     try {
       if (!running && (await curatedVersion(assistant.state)) !== seen) await sync();
