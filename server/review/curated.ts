@@ -356,7 +356,7 @@ export async function saveCurated(
 }
 
 /** Takes an answer out of the index; the questions it answered go back to the queue. */
-export async function unpublishCurated(assistant: Omit<Indexing, 'embedder'>, id: string, username: string, now = Date.now()): Promise<boolean> {
+export async function unpublishCurated(assistant: Pick<Assistant, 'db' | 'state' | 'retriever'>, id: string, username: string, now = Date.now()): Promise<boolean> {
   const { db, state } = assistant;
   const existing = await staffWrite(state, async (tx) => {
     const found = await curatedById(tx, id);
