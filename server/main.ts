@@ -37,8 +37,7 @@ server.on('error', (err: NodeJS.ErrnoException) => {
   const problem = err.code ? LISTEN_PROBLEM[err.code] : undefined;
   if (!problem) throw err;
   console.error(`Không khởi động được: ${problem(config.port)}`);
-  built.close();
-  process.exit(1);
+  void built.close().finally(() => process.exit(1));
 });
 
 limitConnections(server as HttpServer, trustedProxies(config.trustProxy));
@@ -49,17 +48,14 @@ function shutdown(signal: string) {
   stopping = true;
   console.log(`Nhận ${signal}: dừng nhận kết nối mới…`);
   // answers being streamed get up to 10 s to finish; then the database is closed anyway
-  const force = setTimeout(() => {
-    built.close();
-    process.exit(0);
-  }, 10_000);
+  const force = setTimeout(() => void built.close().finally(() => process.exit(0)), 10_000);
   force.unref();
   // messenger answers run after their webhook was acknowledged: they finish too (within the same 10 s)
   server.close(() => {
-    void built.channels.idle().finally(() => {
-      built.close();
-      process.exit(0);
-    });
+    void built.channels
+      .idle()
+      .then(() => built.close())
+      .finally(() => process.exit(0));
   });
   // keep-alive connections go as soon as their response is done, so close() does not wait for their timeout
   const http = server as unknown as { closeIdleConnections?: () => void };

@@ -11,8 +11,8 @@ export interface Server {
   app: ReturnType<typeof createApp>;
   assistant: Assistant;
   channels: Channels;
-  /** stops background jobs and closes the database */
-  close(): void;
+  /** stops background jobs and closes the databases (resolves once the SQLite file is closed and its WAL folded in) */
+  close(): Promise<void>;
 }
 
 /** Everything `npm start` runs, composed once: main.ts and the tests use the same composition. */
@@ -48,12 +48,12 @@ export async function buildServer(config: Config, options: { channels?: ChannelO
     app,
     assistant,
     channels,
-    close: () => {
+    close: async () => {
       channels.stop();
       retention.stop();
       clearInterval(reviewRetention);
-      void curated.stop();
-      assistant.close();
+      await curated.stop();
+      await assistant.close();
       embedding?.close();
     },
   };
