@@ -400,10 +400,7 @@ async function indexFree(db: DB): Promise<void> {
 const turns = new WeakMap<DB, Promise<unknown>>();
 function indexTurn<T>(db: DB, work: () => Promise<T>): Promise<T> {
   const result = (turns.get(db) ?? Promise.resolve()).then(work, work);
-  turns.set(
-    db,
-    result.catch(() => undefined),
-  );
+  turns.set(db, result.catch(() => undefined));
   return result;
 }
 
@@ -475,8 +472,6 @@ async function curatedVersion(state: Sql): Promise<string> {
 }
 
 export interface CuratedFollower {
-  /** resolves once every change heard so far is in this replica's index */
-  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -531,9 +526,6 @@ export async function followCuratedAnswers(
   timer.unref();
 
   return {
-    idle: async () => {
-      while (running) await running;
-    },
     async stop() {
       stopped = true;
       clearInterval(timer);
