@@ -105,7 +105,7 @@ describe('the console on a phone (360×740)', () => {
     expect(await row(page, 'Giá đất').count()).toBe(0);
     expect(await row(page, 'bài kiểm tra').count()).toBe(0);
     expect(await row(page, 'mùi thối').count()).toBe(1);
-    const marked = server.assistant.db.prepare(`SELECT question_id, status FROM review_state ORDER BY question_id`).all();
+    const marked = await server.assistant.state.all(`SELECT question_id, status FROM review_state ORDER BY question_id`);
     expect(marked).toEqual([
       { question_id: 'q0', status: 'out-of-scope' },
       { question_id: 'q1', status: 'out-of-scope' },

@@ -76,7 +76,7 @@ describe('the queue', () => {
     expect((await queue('?doi-tuong=student')).map((g) => g.questionIds).flat()).toEqual([ids.nam]);
     expect((await queue('?trang=truong-thpt')).map((g) => g.questionIds).flat()).toEqual([ids.nam]);
     expect((await queue('?ly-do=unhelpful')).map((g) => g.questionIds).flat()).toContain(ids.demLot);
-    server.assistant.db.prepare('UPDATE questions SET created_at = ? WHERE id = ?').run(Date.parse('2026-01-15T10:00:00+07:00'), ids.nam);
+    await server.assistant.state.run('UPDATE questions SET created_at = ? WHERE id = ?', [Date.parse('2026-01-15T10:00:00+07:00'), ids.nam!]);
     expect((await queue('?tu=2026-01-01&den=2026-01-31')).map((g) => g.questionIds).flat()).toEqual([ids.nam]);
     expect((await queue('?tu=2026-02-01')).map((g) => g.questionIds).flat()).not.toContain(ids.nam);
   });
@@ -93,7 +93,7 @@ describe('the queue', () => {
     const page = await (await staff.get(`/admin/hang-cho/${ids.nam}`)).text();
     expect(page).toContain('Hỏi Sở Khoa học và Công nghệ &lt;b&gt;trước&lt;/b&gt;');
 
-    const log = server.assistant.db.prepare('SELECT * FROM audit_log WHERE username = ? ORDER BY id').all('canbo') as { action: string; at: number; target: string }[];
+    const log = await server.assistant.state.all<{ action: string; at: number; target: string }>('SELECT * FROM audit_log WHERE username = ? ORDER BY id', ['canbo']);
     expect(log.map((r) => r.action)).toEqual(expect.arrayContaining(['login', 'mark:spam', 'note']));
     const spam = log.find((r) => r.action === 'mark:spam')!;
     expect(spam.target).toBe(ids.xss);

@@ -149,7 +149,7 @@ describe('signing in', () => {
     return { status: res.status, retryAfter: res.headers.get('retry-after'), text, ms: performance.now() - started };
   };
   /** as if `ms` had passed for the sign-in limits */
-  const age = (ms: number) => server.assistant.db.prepare('UPDATE login_failures SET at = at - ?').run(ms);
+  const age = (ms: number) => server.assistant.state.run('UPDATE login_failures SET at = at - ?', [ms]);
 
   it('after a wrong password: the same message for unknown users; the sixth try from that address is throttled with Retry-After', async () => {
     const known: Awaited<ReturnType<typeof attempt>>[] = [];
@@ -157,7 +157,7 @@ describe('signing in', () => {
     for (let i = 0; i < 6; i++) {
       known.push(await attempt('khoa', `sai-mat-khau-${i}`, '198.51.100.1'));
       unknown.push(await attempt('khong-ton-tai', `sai-mat-khau-${i}`, '198.51.100.2'));
-      age(60_000); // a minute between tries: past the progressive delay
+      await age(60_000); // a minute between tries: past the progressive delay
     }
     for (const list of [known, unknown]) {
       expect(list.slice(0, 5).map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
@@ -186,12 +186,12 @@ describe('signing in', () => {
     expect(soon.status).toBe(429);
     expect(Number(soon.retryAfter)).toBeLessThanOrEqual(1);
     expect(soon.text).toContain('Vui lòng chờ');
-    age(1_100);
+    await age(1_100);
     expect((await attempt('duyet', 'sai-lan-ba', '198.51.100.50')).status).toBe(401);
     const again = await attempt('duyet', TEST_PASSWORD, '198.51.100.50');
     expect(again.status).toBe(429);
     expect(Number(again.retryAfter)).toBe(2);
-    age(2_000);
+    await age(2_000);
     expect((await attempt('duyet', TEST_PASSWORD, '198.51.100.50')).status).toBe(303);
   });
 
@@ -315,7 +315,7 @@ describe('with a session', () => {
     // "Origin: null" (a sandboxed frame) counts as cross-site unless Sec-Fetch-Site vouches for it
     const opaque = await client.postJson('/admin/api/danh-dau', { ids: [question], status: 'spam' }, { 'x-csrf-token': csrf, origin: 'null', 'sec-fetch-site': '' });
     expect(opaque.status).toBe(403);
-    const state = server.assistant.db.prepare('SELECT status FROM review_state WHERE question_id = ?').get(question);
+    const state = await server.assistant.state.get('SELECT status FROM review_state WHERE question_id = ?', [question]);
     expect(state).toBeUndefined();
   });
 
