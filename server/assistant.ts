@@ -112,7 +112,7 @@ export interface AssistantOptions {
   databaseUrl?: string | null;
   embedder?: Embedder;
   /** chunks kept outside corpus/ (curated answers of staff), re-indexed whenever the corpus index is rebuilt */
-  extraChunks?: (db: DB, corpus: Corpus) => Chunk[];
+  extraChunks?: (state: Database, corpus: Corpus) => Promise<Chunk[]>;
   /** a language model (LLM_*): answers are written by it from the retrieved sources, and checked */
   generation?: GeneratorOptions;
 }
@@ -134,7 +134,7 @@ export async function createAssistant({ dataDir, corpusDir, databaseUrl = null, 
   const state = await openStateDatabase(databaseUrl, db);
   // the log comes first: other stores' tables (review state and notes) refer to its questions
   await migrateQuestionLog(state);
-  const index = await ensureIndex(db, corpus, embedder, extraChunks ? () => extraChunks(db, corpus) : undefined);
+  const index = await ensureIndex(db, corpus, embedder, extraChunks ? () => extraChunks(state, corpus) : undefined);
   const retriever = createRetriever(db, embedder);
   const logQuestion = questionLogWriter(state);
   const lexicon = loadLexicon(corpusDir, corpus.glossary);

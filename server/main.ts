@@ -12,6 +12,9 @@ const started = performance.now();
 const built = await buildServer(config);
 const { app, assistant } = built;
 
+// the first start: say how to get into the console, since there is no default account
+const noAdmin = !(await listStaff(assistant.state)).some((s) => s.role === 'admin' && !s.disabled);
+
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   const how = assistant.index.rebuilt ? `đã lập chỉ mục ${assistant.index.chunks} đoạn` : `chỉ mục có sẵn, ${assistant.index.chunks} đoạn`;
   const origin = `http://${config.host}:${info.port}`;
@@ -19,8 +22,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   const channels = [config.zalo && 'Zalo (/kenh/zalo)', config.messenger && 'Messenger (/kenh/messenger)'].filter(Boolean);
   if (channels.length) console.log(`Kênh nhắn tin đang bật: ${channels.join(', ')}`);
   console.log(`Trang cán bộ: ${origin}/admin`);
-  // the first start: say how to get into the console, since there is no default account
-  if (!listStaff(assistant.db).some((s) => s.role === 'admin' && !s.disabled))
+  if (noAdmin)
     console.log('Chưa có tài khoản quản trị. Tạo tài khoản đầu tiên bằng lệnh: npm run staff -- add <tên-đăng-nhập> --role admin');
 });
 
@@ -50,8 +52,10 @@ function shutdown(signal: string) {
   force.unref();
   // messenger answers run after their webhook was acknowledged: they finish too (within the same 10 s)
   server.close(() => {
-    // exit once the databases are closed: the SQLite file is checkpointed and its WAL removed
-    void built.channels.idle().finally(() => built.close().finally(() => process.exit(0)));
+    void built.channels
+      .idle()
+      .then(() => built.close())
+      .finally(() => process.exit(0));
   });
   // keep-alive connections go as soon as their response is done, so close() does not wait for their timeout
   const http = server as unknown as { closeIdleConnections?: () => void };

@@ -4,7 +4,8 @@ import { createApp } from './http/app.ts';
 import { connectEmbeddingModel } from './index/openai-embedder.ts';
 import { createChannels, type ChannelOptions, type Channels } from './channels/index.ts';
 import { startRetention } from './log/retention.ts';
-import { curatedChunks, syncCuratedIndex } from './review/curated.ts';
+import { curatedChunks, followCuratedAnswers, syncCuratedIndex } from './review/curated.ts';
+import { ensureReviewTables, forgetRemovedQuestions } from './review/db.ts';
 
 export interface Server {
   app: ReturnType<typeof createApp>;
@@ -30,8 +31,11 @@ export async function buildServer(config: Config, options: { channels?: ChannelO
     embedding.unusable(e);
     return createAssistant(corpus);
   });
+  await ensureReviewTables(assistant.state);
   // an index rebuilt elsewhere (npm run ask, an older corpus/faq export) gets the staff's answers back as written
   await syncCuratedIndex(assistant);
+  // and what staff change on any other replica reaches this one's index within about a second
+  const curated = await followCuratedAnswers(assistant);
   const channels = createChannels(assistant, config, options.channels);
   const app = createApp(assistant, {
     config,
@@ -39,6 +43,7 @@ export async function buildServer(config: Config, options: { channels?: ChannelO
     health: () => ({ ...embedding?.health(), ...assistant.health() }),
   });
   const retention = await startRetention(assistant.state, config.retentionDays);
+  const reviewRetention = startReviewRetention(assistant.state);
   return {
     app,
     assistant,
@@ -47,8 +52,23 @@ export async function buildServer(config: Config, options: { channels?: ChannelO
       channels.stop();
       // a purge under way stops at its next statement: the database is closing under it
       void retention.stop();
+      clearInterval(reviewRetention);
+      await curated.stop();
       embedding?.close();
       await assistant.close();
     },
   };
+}
+
+/**
+ * PostgreSQL keeps no foreign key from review state and notes to the question log (server/review/db.ts): what
+ * belonged to questions retention removed goes here, at start and every hour.
+ */
+function startReviewRetention(state: Assistant['state']): NodeJS.Timeout {
+  const run = () =>
+    void forgetRemovedQuestions(state).catch((e) => console.error('Không xoá được ghi chú của câu hỏi đã hết hạn lưu giữ:', e));
+  run();
+  const timer = setInterval(run, 60 * 60 * 1000);
+  timer.unref();
+  return timer;
 }

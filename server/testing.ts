@@ -43,11 +43,10 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     dataDir,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => {
-          void built.close().finally(() => {
-            if (!env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
-            resolve();
-          });
+        server.close(async () => {
+          await built.close();
+          if (!env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+          resolve();
         });
         // streams left open by a test must not keep the server alive
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

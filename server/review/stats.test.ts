@@ -20,7 +20,7 @@ let answered = 0;
 
 beforeAll(async () => {
   server = await startTestServer();
-  await createStaff(server.assistant.db, 'canbo');
+  await createStaff(server.assistant.state, 'canbo');
   for (const q of CITIZEN) {
     const r = await ask(server.url, q, { site: 'cong-tinh' });
     answered += r.answered ? 1 : 0;

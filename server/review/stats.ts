@@ -1,5 +1,5 @@
 import type { Dialect, Sql } from '../store/index.ts';
-import { LOW_CONFIDENCE, LOW_CONFIDENCE_SQL, REVIEW_STATUSES, STATUS_LABEL, type ReviewStatus } from './queue.ts';
+import { LOW_CONFIDENCE, lowConfidenceSql, REVIEW_STATUSES, STATUS_LABEL, type ReviewStatus } from './queue.ts';
 
 /** Sơn La keeps Vietnam time all year (UTC+7, no daylight saving): weeks and months are counted in it. */
 export const VN_OFFSET_MS = 7 * 3600_000;
@@ -96,14 +96,6 @@ const BUCKET_SQL: Record<Dialect, Record<Granularity, string>> = {
   },
 };
 
-/**
- * The queue's low-confidence rule (./queue.ts) as each engine reads the first cited id: SQLite's json_extract,
- * PostgreSQL's `->>` on the JSON text. The threshold and the curated-answer exception are the queue's.
- */
-const LOW_CONFIDENCE_RULE: Record<Dialect, string> = {
-  sqlite: LOW_CONFIDENCE_SQL,
-  postgres: `(q.answered = 1 AND q.confidence < ${LOW_CONFIDENCE} AND coalesce(q.cited::json ->> 0, '') NOT LIKE 'hoi-dap#gd-%')`,
-};
 const MAX_BUCKETS = 120;
 
 /** Every week or month of the period, empty ones included, so the chart's time axis has no gaps. */
@@ -193,7 +185,7 @@ export async function statistics(db: Sql, period: Period, granularity: Granulari
     `SELECT coalesce(r.status, 'open') AS status, count(*) AS n FROM questions q
      LEFT JOIN review_state r ON r.question_id = q.id
      WHERE q.created_at >= ? AND q.created_at < ?
-       AND (q.answered = 0 OR ${LOW_CONFIDENCE_RULE[db.dialect]} OR EXISTS (SELECT 1 FROM feedback f WHERE f.message_id = q.id AND f.helpful = 0))
+       AND (q.answered = 0 OR ${lowConfidenceSql(db.dialect)} OR EXISTS (SELECT 1 FROM feedback f WHERE f.message_id = q.id AND f.helpful = 0))
      GROUP BY 1`,
     range,
   );

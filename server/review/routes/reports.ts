@@ -32,7 +32,7 @@ export function reportRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
 
   admin.get('/thong-ke/xuat.csv', async (c) => {
     const { period: p, tu, den } = statsPeriod(c.req.query('tu'), c.req.query('den'));
-    audit(db, { username: c.get('session').staff.username, action: 'export:csv', detail: `${tu} → ${den}` });
+    await audit(state, { username: c.get('session').staff.username, action: 'export:csv', detail: `${tu} → ${den}` });
     return c.body(await questionsCsv(state, p, titleOf), 200, {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="cau-hoi-${tu}-den-${den}.csv"`,
@@ -48,7 +48,7 @@ export function reportRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
     const first = (await state.get<{ t: number | null }>('SELECT min(created_at) AS t FROM questions'))?.t;
     const firstYear = first ? Number(vnDay(first).slice(0, 4)) : thisYear;
     const years = Array.from({ length: thisYear - Math.min(firstYear, thisYear) + 1 }, (_, i) => thisYear - i);
-    const curated = listCurated(db, 'published')
+    const curated = (await listCurated(state, 'published'))
       .filter((a) => (a.publishedAt ?? 0) >= p.from && (a.publishedAt ?? 0) < p.to)
       .reverse();
     return c.html(reportPage({ session: c.get('session'), year, years, stats: await statistics(state, p, 'month', titleOf), curated, until: p.to - 1 }));
