@@ -14,6 +14,10 @@ export interface Clause {
   selfIntro: boolean;
   /** typed with a question mark */
   asked: boolean;
+  /** ended with a full stop or an exclamation mark: a sentence told, not asked */
+  stated: boolean;
+  /** the story told in the same breath as the ask after it ("…bảo làm đệm lót | mà không biết làm thế nào") */
+  leadsIn?: boolean;
 }
 
 /** Words read from one clause (its last ones). */
@@ -59,7 +63,8 @@ function trim(words: string[], lex: CompiledLexicon): string[] {
     }
     // "bác cho cháu hỏi …", "anh chị cho em hỏi": pronouns or kinship words before a lead-in go with it
     for (let k = 1; !changed && k <= 3 && w.length > k + 1; k++) {
-      if (!w.slice(0, k).every((x) => startsWith([x], lex.pronouns) === 1)) break;
+      // one word of any kind ("cô", "bác"); more only if each is a pronoun ("anh chị")
+      if (k > 1 && !w.slice(0, k).every((x) => startsWith([x], lex.pronouns) === 1)) break;
       const lead = startsWith(w.slice(k), lex.leadIns);
       if (lead) {
         w = w.slice(k + lead);
@@ -78,18 +83,20 @@ function trim(words: string[], lex: CompiledLexicon): string[] {
 function frameOf(t: Tokens, lex: CompiledLexicon): { intent: Intent | null; at: Set<number> } {
   // the longest frame wins ("do đâu" is why, not where); among equals, the intent listed first
   let best: { intent: Intent; at: Set<number>; size: number } | null = null;
-  for (const { intent, phrases, gapped } of lex.frames) {
+  // a frame marked final asks only where the clause ends
+  const placed = (f: { at: number; phrase: Phrase }) => !f.phrase.final || f.at + f.phrase.tokens.length === t.tokens.length;
+  for (const { intent, phrases: all, gapped } of lex.frames) {
     // "giá lợn hơi hôm nay bao nhiêu": a frame in two parts with the topic between them
     for (const [a, b] of gapped) {
       const first = findPhrases(t, [a])[0];
-      const second = first && findPhrases(t, [b]).find((f) => f.at > first.at);
+      const second = first && findPhrases(t, [b]).find((f) => f.at > first.at && placed(f));
       if (first && second) {
         const at = new Set<number>();
         for (const f of [first, second]) for (let j = 0; j < f.phrase.tokens.length; j++) at.add(f.at + j);
         if (!best || at.size > best.size) best = { intent, at, size: at.size };
       }
     }
-    const found = findPhrases(t, phrases);
+    const found = findPhrases(t, all).filter(placed);
     if (!found.length) continue;
     const size = Math.max(...found.map((f) => f.phrase.tokens.length));
     if (best && size <= best.size) continue;
@@ -104,7 +111,7 @@ function frameOf(t: Tokens, lex: CompiledLexicon): { intent: Intent | null; at: 
 export function reframed(c: Clause, text: string, lex: CompiledLexicon): Clause {
   const tokens = analyze(text);
   const { intent, at } = frameOf(tokens, lex);
-  return { text, tokens, intent, frameAt: at, selfIntro: isSelfIntro(tokens, lex), asked: c.asked };
+  return { text, tokens, intent, frameAt: at, selfIntro: isSelfIntro(tokens, lex), asked: c.asked, stated: c.stated };
 }
 
 function isSelfIntro(t: Tokens, lex: CompiledLexicon): boolean {
@@ -128,6 +135,7 @@ export function splitClauses(message: string, lex: CompiledLexicon): Clause[] {
     const tokens = analyze(text);
     if (!tokens.tokens.length) continue;
     const asked = punct.includes('?');
+    const stated = !asked && /[.!]/.test(punct);
     const cut = embeddedAsk(tokens, lex);
     if (cut) {
       // the story before "không biết" is a clause of its own (kept for its topic words), the ask is what follows
@@ -135,12 +143,12 @@ export function splitClauses(message: string, lex: CompiledLexicon): Clause[] {
       const ask = analyze(tokens.tokens.slice(cut.to).join(' '));
       const told = frameOf(story, lex);
       const asking = frameOf(ask, lex);
-      out.push({ text: story.tokens.join(' '), tokens: story, intent: told.intent, frameAt: told.at, selfIntro: isSelfIntro(story, lex), asked: false });
-      out.push({ text: ask.tokens.join(' '), tokens: ask, intent: asking.intent, frameAt: asking.at, selfIntro: false, asked });
+      out.push({ text: story.tokens.join(' '), tokens: story, intent: told.intent, frameAt: told.at, selfIntro: isSelfIntro(story, lex), asked: false, stated: false, leadsIn: true });
+      out.push({ text: ask.tokens.join(' '), tokens: ask, intent: asking.intent, frameAt: asking.at, selfIntro: false, asked, stated });
       continue;
     }
     const { intent, at } = frameOf(tokens, lex);
-    out.push({ text, tokens, intent, frameAt: at, selfIntro: isSelfIntro(tokens, lex), asked });
+    out.push({ text, tokens, intent, frameAt: at, selfIntro: isSelfIntro(tokens, lex), asked, stated });
   }
   return out;
 }

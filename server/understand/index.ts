@@ -213,7 +213,15 @@ function kindOf(all: Tokens, clauses: Clause[], ctx: Context): QueryKind {
   const topical = clauses.some((c) => hasOwnTopic(c, ctx));
   if (!topical && hasPhrase(all, lex.identity)) return 'identity';
   // what is left after greetings and particles: nothing, thanks, "ok"
-  const rest = clauses.filter((c) => !findPhrases(c.tokens, lex.closings).some((f) => f.at === 0 && f.phrase.tokens.length === c.tokens.tokens.length));
+  // ("ok cảm ơn nhiều nhé" is two closings in a row)
+  const onlyClosings = (c: Clause) => {
+    // positions reachable from the start by whole closing phrases, in any combination
+    const n = c.tokens.tokens.length;
+    const reach = [true, ...Array<boolean>(n).fill(false)];
+    for (let i = 0; i < n; i++) if (reach[i]) for (const p of lex.closings) if (matchesAt(c.tokens, p, i)) reach[i + p.tokens.length] = true;
+    return reach[n]!;
+  };
+  const rest = clauses.filter((c) => !onlyClosings(c));
   if (!rest.length) return hasPhrase(all, lex.thanks) ? 'thanks' : 'greeting';
   return 'question';
 }
@@ -224,20 +232,41 @@ function kindOf(all: Tokens, clauses: Clause[], ctx: Context): QueryKind {
  * or one borrowed from the story or from the conversation so far (`history`: earlier messages, oldest first).
  */
 export function understand(message: string, history: readonly string[], ctx: Context): Query {
-  const topicBefore = conversationTopic(history, ctx);
-  return understandWithTopic(message, topicBefore, history.length > 0, ctx);
+  const before = conversationState(history, ctx);
+  const q = understandWithTopic(message, before.topic, history.length > 0, ctx);
+  if (!history.length) return q;
+  // a message that names nothing of its own continues the scene before it: after a cry for help, "em cũng không
+  // biết nói với ai nữa" is still one; after a pit accident, "có phải đưa đi viện không" still is about it
+  const namesNothing = q.kind !== 'question' || q.asks.every((a) => !a.ownTopic);
+  if (before.last === 'distress' && namesNothing && q.kind !== 'thanks') return { ...q, kind: 'distress', asks: [] };
+  if (!q.safety.length && q.kind === 'question') {
+    // the act told now, the place named before ("mấy hôm nữa có được xuống tiếp không" after the biogas pit)
+    const withTopic = before.topic ? safetyRules(analyze(`${before.topic} ${message}`), ctx.lexicon) : [];
+    const safety = withTopic.length ? withTopic : namesNothing ? before.safety : [];
+    if (safety.length) return { ...q, safety };
+  }
+  return q;
 }
 
 /** The conversation's topic after the given messages (at most the last HISTORY_TURNS of them). */
 export function conversationTopic(history: readonly string[], ctx: Context): string {
+  return conversationState(history, ctx).topic;
+}
+
+/** The topic after the given messages, and what the last of them was (its kind and safety rules). */
+function conversationState(history: readonly string[], ctx: Context): { topic: string; last: QueryKind | null; safety: SafetyRule[] } {
   let topic = '';
   let had = false;
+  let last: QueryKind | null = null;
+  let safety: SafetyRule[] = [];
   for (const m of history.slice(-HISTORY_TURNS)) {
     const q = understandWithTopic(m, topic, had, ctx);
     if (q.kind === 'question' && q.topic) topic = q.topic;
+    last = q.kind;
+    safety = q.safety;
     had = true;
   }
-  return topic;
+  return { topic, last, safety };
 }
 
 function understandWithTopic(message: string, topicBefore: string, inConversation: boolean, ctx: Context): Query {
@@ -249,8 +278,17 @@ function understandWithTopic(message: string, topicBefore: string, inConversatio
   if (kind !== 'question') return { message, kind, asks: [], safety, followUp: false, topic: topicBefore };
 
   // asks: clauses with a question frame or a question mark; a message with none is one ask (its last clause)
-  let askIdx = clauses.map((c, i) => (c.intent || c.asked ? i : -1)).filter((i) => i >= 0 && !clauses[i]!.selfIntro);
-  if (!askIdx.length) askIdx = [clauses.length - 1];
+  // where the person marked a question, a sentence they ended with a full stop is told, not asked ("hàng xóm
+  // sang phàn nàn mấy lần." — "mấy" there counts nothing asked)
+  const marked = clauses.some((c) => c.asked);
+  let askIdx = clauses.map((c, i) => ((c.intent && !(marked && c.stated)) || c.asked ? i : -1)).filter((i) => i >= 0 && !clauses[i]!.selfIntro);
+  if (!askIdx.length) {
+    // nothing asked in so many words ("Chuồng gà nhà tôi hôi khai cay cả mắt, gà hay bị khò khè."): the whole
+    // message, less any self-introduction, is the ask
+    const told = clauses.filter((c) => !c.selfIntro);
+    if (told.length > 1) clauses.splice(0, clauses.length, ...clauses.filter((c) => c.selfIntro), reframed(told[told.length - 1]!, told.map((c) => c.text).join(', '), lex));
+    askIdx = [clauses.length - 1];
+  }
   // a clause that only adds a frame to the one before ("…, bao lâu?") stays its own ask, borrowing the topic
   askIdx = askIdx.slice(-MAX_ASKS);
   const first = clauses[askIdx[0]!]!;
@@ -268,7 +306,10 @@ function understandWithTopic(message: string, topicBefore: string, inConversatio
     const storyTopics = clauses
       .filter((x, i) => i !== ci && !askIdx.includes(i) && !x.selfIntro && hasOwnTopic(x, ctx))
       .map((x) => topicOf(x.tokens, ctx));
-    const story = storyTopics.join(' ');
+    // an ask without a topic of its own borrows the story's; told in the same breath ("…bảo làm đệm lót sinh học là
+    // hết mùi mà không biết làm thế nào"), only what was just said
+    const breath = clauses[ci - 1];
+    const story = breath?.leadsIn && hasOwnTopic(breath, ctx) ? topicOf(breath.tokens, ctx) : storyTopics.join(' ');
     let c = clauses[ci]!;
     const resolved = resolveReference(c.tokens, [lastTopic, ...storyTopics.reverse(), inConversation ? topicBefore : ''].filter(Boolean).join(', '));
     if (resolved) c = reframed(c, resolved, lex);

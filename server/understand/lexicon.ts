@@ -9,6 +9,8 @@ export interface Phrase {
   text: string;
   tokens: readonly string[];
   folded: readonly string[];
+  /** a frame written "chưa $": it asks only at the end of its clause ("về chưa" asks, "chưa về" tells) */
+  final?: boolean;
 }
 
 /** The tokens of a question (server/text `analyze`). */
@@ -136,10 +138,11 @@ export function compileLexicon(data: LexiconData, glossary: readonly Pick<Glossa
     surface,
     frames: order.map((intent) => {
       const all = data.frames[intent as keyof LexiconData['frames']] ?? [];
+      const framePhrase = (text: string): Phrase => (text.endsWith('$') ? { ...phrase(text.slice(0, -1).trim()), final: true } : phrase(text));
       return {
         intent,
-        phrases: phrases(all.filter((f) => !f.includes('…'))),
-        gapped: all.filter((f) => f.includes('…')).map((f) => f.split('…').map((x) => phrase(x.trim())) as [Phrase, Phrase]),
+        phrases: all.filter((f) => !f.includes('…')).map(framePhrase),
+        gapped: all.filter((f) => f.includes('…')).map((f) => f.split('…').map((x) => framePhrase(x.trim())) as [Phrase, Phrase]),
       };
     }),
     greetings: phrases(data.preamble.greetings),

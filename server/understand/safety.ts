@@ -1,4 +1,4 @@
-import { analyze } from '../text/index.ts';
+import { analyze, mayBeStopword } from '../text/index.ts';
 import { findPhrases, type CompiledLexicon, type SafetyRule, type Tokens } from './lexicon.ts';
 
 /** How far (in syllables) the act may stand from the thing: "định chui xuống thông ống biogas" is one scene. */
@@ -22,11 +22,19 @@ function isPutting(t: Tokens, at: number): boolean {
   return false;
 }
 
+/**
+ * Typed without marks, a one-syllable word that may be a function word is another word as often as not: "khi" is
+ * "khi nào" before it is "khí", "no" is "nó", "oi" is "ơi", "moi" is "mới". Typed with its marks it counts.
+ */
+function ambiguousBare(t: Tokens, at: number, length: number): boolean {
+  return length === 1 && t.tokens[at] === t.folded[at] && mayBeStopword(t.folded[at]!);
+}
+
 /** The safety rules a message touches: a dangerous place or thing, and an act near it. */
 export function safetyRules(t: Tokens, lex: CompiledLexicon): SafetyRule[] {
   const out: SafetyRule[] = [];
   for (const rule of lex.safety) {
-    const things = findPhrases(t, rule.things);
+    const things = findPhrases(t, rule.things).filter((f) => !ambiguousBare(t, f.at, f.phrase.tokens.length));
     if (!things.length) continue;
     if (!rule.acts.length) {
       out.push(rule);
@@ -34,10 +42,10 @@ export function safetyRules(t: Tokens, lex: CompiledLexicon): SafetyRule[] {
     }
     // the act may stand anywhere in the message ("…, thằng em định chui xuống thông, có sao không"); only a
     // direction ("xuống", "vào bể") must stand near the place, and not after a verb of putting
-    const acts = findPhrases(t, rule.acts).filter(
-      (a) =>
-        !isDirection(a.phrase.folded) ||
-        (!isPutting(t, a.at) && things.some((th) => Math.abs(a.at - th.at) <= WINDOW)),
+    const acts = findPhrases(t, rule.acts).filter((a) =>
+      isDirection(a.phrase.folded)
+        ? !isPutting(t, a.at) && things.some((th) => Math.abs(a.at - th.at) <= WINDOW)
+        : !ambiguousBare(t, a.at, a.phrase.tokens.length),
     );
     if (acts.some((a) => things.every((th) => th.at !== a.at))) out.push(rule);
   }
