@@ -32,7 +32,7 @@ export async function buildServer(config: Config, options: { channels?: ChannelO
   });
   // an index rebuilt elsewhere (npm run ask, an older corpus/faq export) gets the staff's answers back as written
   await syncCuratedIndex(assistant);
-  const channels = createChannels(assistant, config, options.channels);
+  const channels = await createChannels(assistant, config, options.channels);
   const app = createApp(assistant, {
     config,
     channels,

@@ -149,7 +149,7 @@ export function curatedRoutes(admin: Hono<Env>, { assistant, allowedOrigins }: C
       return c.html(answerFormPage(view), 422);
     }
     // issue 16: askers in Zalo are offered the answer right after it is published
-    if (publish && zaloOffer({ assistant }, result.answer.id)) return c.redirect(`/admin/giai-dap/${result.answer.id}/zalo?moi=1`, 303);
+    if (publish && (await zaloOffer({ assistant }, result.answer.id))) return c.redirect(`/admin/giai-dap/${result.answer.id}/zalo?moi=1`, 303);
     return c.redirect(`/admin/giai-dap/${result.answer.id}?tb=${publish ? 'da-xuat-ban' : 'da-luu-nhap'}`, 303);
   };
 
