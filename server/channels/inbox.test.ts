@@ -144,3 +144,21 @@ describe.each(testBackends())('the channel inbox on %s', (dialect) => {
     }
   });
 });
+
+describe.runIf(testBackends().includes('postgres'))('replicas and the channels key', () => {
+  it('a replica whose kenh.key differs from the others does not start its channels, and says which file to copy', async () => {
+    const t = await testDatabase('postgres');
+    const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'cnsh-keys-')));
+    const other = await postgresDatabase(t.url!, { max: 2 });
+    try {
+      await createInbox(t.db, channelKeys(dirs[0]!));
+      await expect(createInbox(other, channelKeys(dirs[1]!))).rejects.toThrow(/kenh\.key/);
+      // the same key file copied over: it starts
+      await expect(createInbox(other, channelKeys(dirs[0]!))).resolves.toBeDefined();
+    } finally {
+      await other.close();
+      await t.drop();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

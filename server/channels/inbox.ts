@@ -121,7 +121,38 @@ export const CHANNEL_MIGRATIONS: Migration[] = [
     CREATE INDEX channel_deliveries_due ON channel_deliveries (status, due_at);
     `,
   },
+  {
+    // one value sealed with the channels' key: a replica whose DATA_DIR/kenh.key differs cannot open it
+    name: 'channels-key',
+    sqlite: 'CREATE TABLE IF NOT EXISTS channel_key_check (id INTEGER PRIMARY KEY CHECK (id = 1), sealed TEXT NOT NULL)',
+    postgres: 'CREATE TABLE channel_key_check (id INTEGER PRIMARY KEY CHECK (id = 1), sealed TEXT NOT NULL)',
+  },
 ];
+
+export class ForeignKeyFile extends Error {}
+
+/**
+ * Replicas share the database, so they must share the key that seals reply addresses and tokens: a replica with
+ * another kenh.key would fail on every event another replica received. PostgreSQL: it does not start; SQLite (a
+ * data file restored without its key): it says so and goes on, as before.
+ */
+async function checkKey(db: Database, keys: ChannelKeys): Promise<void> {
+  await db.run('INSERT INTO channel_key_check (id, sealed) VALUES (1, ?) ON CONFLICT (id) DO NOTHING', [keys.seal(KEY_CHECK)]);
+  const row = await db.get<{ sealed: string }>('SELECT sealed FROM channel_key_check WHERE id = 1');
+  let same = false;
+  try {
+    same = keys.open(row!.sealed) === KEY_CHECK;
+  } catch {
+    same = false;
+  }
+  if (same) return;
+  const problem =
+    'Tệp khóa kênh nhắn tin (DATA_DIR/kenh.key) của máy này khác với tệp đã dùng để mã hóa dữ liệu kênh trong cơ sở dữ liệu. ' +
+    'Mọi bản sao dùng chung một cơ sở dữ liệu phải có cùng tệp kenh.key: hãy chép tệp đó từ bản sao đầu tiên sang DATA_DIR của máy này rồi khởi động lại.';
+  if (db.dialect === 'postgres') throw new ForeignKeyFile(problem);
+  console.error(problem);
+}
+const KEY_CHECK = 'cnsh-kenh';
 
 export interface Inbox {
   /**
@@ -187,6 +218,7 @@ interface Row {
 /** The inbox over the state database (SQLite or PostgreSQL): its tables are migrated before it is handed back. */
 export async function createInbox(db: Database, keys: ChannelKeys): Promise<Inbox> {
   await db.migrate(CHANNEL_MIGRATIONS);
+  await checkKey(db, keys);
   return {
     keys,
     async receive(e, now = Date.now()) {
