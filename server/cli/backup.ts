@@ -74,14 +74,18 @@ export async function backupPostgres(databaseUrl: string, dataDir: string, { kee
   const env = { ...process.env, ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) };
   url.password = '';
   const run = promisify(execFile);
+  let listing: string;
   try {
     await run('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${url.toString()}`], { env });
-    const { stdout } = await run('pg_restore', ['--list', file], { env, maxBuffer: 64 * 1024 * 1024 });
-    if (!/TABLE DATA/.test(stdout)) throw new Error(`Bản sao ${file} không có dữ liệu bảng nào`);
+    listing = (await run('pg_restore', ['--list', file], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
   } catch (e) {
     rmSync(file, { force: true });
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('Không tìm thấy lệnh pg_dump/pg_restore: hãy cài gói postgresql-client (cùng phiên bản chính với máy chủ PostgreSQL hoặc mới hơn).');
     throw new Error(`pg_dump thất bại: ${((e as { stderr?: string }).stderr ?? (e as Error).message).trim()}`);
+  }
+  if (!/TABLE DATA/.test(listing)) {
+    rmSync(file, { force: true });
+    throw new Error('Cơ sở dữ liệu PostgreSQL chưa có bảng nào: máy chủ đã chạy với DATABASE_URL này lần nào chưa?');
   }
   const dumps = readdirSync(dir).filter((f) => /^cnsh-.*\.pgdump$/.test(f)).sort();
   const removed = keep > 0 ? dumps.slice(0, Math.max(0, dumps.length - keep)) : [];
