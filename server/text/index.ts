@@ -269,6 +269,12 @@ const AMBIGUOUS_FOLDED = new Set(
   'co dung ban thay chi toi anh ma tu dang voi de nhu the dau may nha ho hoi cai o thoi lam qua cung van nen can to tai vi gom tam lo chua do mot cho ra ve sao em da'.split(' '),
 );
 const STOPWORDS_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold).filter((w) => !AMBIGUOUS_FOLDED.has(w)));
+const ANY_STOPWORD_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold));
+
+/** Typed without marks, this syllable may be a function word ("do" is "do" because, "đó" that — or "độ", "dơ"). */
+export function mayBeStopword(folded: string): boolean {
+  return ANY_STOPWORD_FOLDED.has(folded);
+}
 
 /** Is this token a stopword, in a text typed with or without Vietnamese marks? */
 export function isStopword(token: string, typedWithMarks: boolean): boolean {

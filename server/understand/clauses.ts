@@ -99,6 +99,13 @@ function frameOf(t: Tokens, lex: CompiledLexicon): { intent: Intent | null; at: 
   return best ? { intent: best.intent, at: best.at } : { intent: null, at: new Set() };
 }
 
+/** The same clause with its words changed (a reference resolved): frame and self-introduction read again. */
+export function reframed(c: Clause, text: string, lex: CompiledLexicon): Clause {
+  const tokens = analyze(text);
+  const { intent, at } = frameOf(tokens, lex);
+  return { text, tokens, intent, frameAt: at, selfIntro: isSelfIntro(tokens, lex), asked: c.asked };
+}
+
 function isSelfIntro(t: Tokens, lex: CompiledLexicon): boolean {
   // a first-person pronoun, then "là / học / ở / nuôi …" within the first words
   const pronoun = lex.pronouns.find((p) => matchesAt(t, p, 0));
@@ -119,8 +126,38 @@ export function splitClauses(message: string, lex: CompiledLexicon): Clause[] {
     const text = sliceText(words, 0, words.length);
     const tokens = analyze(text);
     if (!tokens.tokens.length) continue;
+    const asked = punct.includes('?');
+    const cut = embeddedAsk(tokens, lex);
+    if (cut) {
+      // the story before "không biết" is a clause of its own (kept for its topic words), the ask is what follows
+      const story = analyze(tokens.tokens.slice(0, cut.from).join(' '));
+      const ask = analyze(tokens.tokens.slice(cut.to).join(' '));
+      const told = frameOf(story, lex);
+      const asking = frameOf(ask, lex);
+      out.push({ text: story.tokens.join(' '), tokens: story, intent: told.intent, frameAt: told.at, selfIntro: isSelfIntro(story, lex), asked: false });
+      out.push({ text: ask.tokens.join(' '), tokens: ask, intent: asking.intent, frameAt: asking.at, selfIntro: false, asked });
+      continue;
+    }
     const { intent, at } = frameOf(tokens, lex);
-    out.push({ text, tokens, intent, frameAt: at, selfIntro: isSelfIntro(tokens, lex), asked: punct.includes('?') });
+    out.push({ text, tokens, intent, frameAt: at, selfIntro: isSelfIntro(tokens, lex), asked });
   }
   return out;
+}
+
+/**
+ * "vợ mình bảo làm hầm biogas nhưng mình không biết hầm đó hoạt động ra sao": the last "không biết / muốn biết …"
+ * inside a clause, with a question frame after it and words before it, divides story from ask (token positions).
+ */
+function embeddedAsk(t: Tokens, lex: CompiledLexicon): { from: number; to: number } | null {
+  const found = findPhrases(t, lex.embedded);
+  const last = found[found.length - 1];
+  if (!last || last.at === 0) return null;
+  const to = last.at + last.phrase.tokens.length;
+  if (to >= t.tokens.length) return null;
+  const rest = analyze(t.tokens.slice(to).join(' '));
+  if (!frameOf(rest, lex).intent) return null;
+  // the pronoun before it goes with it ("mình không biết")
+  const pronoun = lex.pronouns.find((p) => last.at >= p.tokens.length && matchesAt(t, p, last.at - p.tokens.length));
+  const from = last.at - (pronoun?.tokens.length ?? 0);
+  return from > 0 ? { from, to } : null;
 }

@@ -36,6 +36,25 @@ describe('understand: what is asked', () => {
     expect(read(message).asks[0]!.intent).toBe(intent);
   });
 
+  it('reads "có … không" with the verb between as a yes/no question', () => {
+    expect(read('nuôi heo trên đệm lót có được tắm cho heo không').asks[0]!.intent).toBe('yes-no');
+    expect(read('ao cá có nên thả thêm chế phẩm không').asks[0]!.intent).toBe('yes-no');
+  });
+
+  it('takes the ask after "không biết" and resolves "hầm đó" to the hầm the story named', () => {
+    const q = read('nha minh nuoi lon, vo minh bao lam ham biogas nhung minh ko biet ham do hoat dong ra sao');
+    expect(q.asks).toHaveLength(1);
+    expect(q.asks[0]!.text).toBe('ham biogas hoat dong ra sao');
+    expect(q.asks[0]!.intent).toBe('how-to');
+  });
+
+  it('does not take a bare function word for a topic: "do" is not "dơ", "dung lam" is not a topic pair', () => {
+    expect(read('ham do hoat dong ra sao').asks[0]!.concepts).not.toContain('o-nhiem');
+    expect(read('ham biogas hoat dong the nao').topic).toBe('ham biogas');
+    // with its marks, the word still names its concept
+    expect(read('chuồng dơ quá làm sao').asks[0]!.concepts).toContain('o-nhiem');
+  });
+
   it('splits two asks, and the second borrows the topic of the first', () => {
     const q = read('hầm biogas là gì, nạp phân bao nhiêu là vừa');
     expect(q.asks.map((a) => a.intent)).toEqual(['what-is', 'quantity']);
@@ -95,5 +114,9 @@ describe('understand: safety, however it is phrased', () => {
 
   it('does not take putting something down a pit for a person going down', () => {
     expect(read('đổ phân xuống hầm biogas mỗi ngày bao nhiêu').safety.map((r) => r.id)).not.toContain('xuong-ham');
+    // the thing put may take several syllables
+    expect(read('co nen do men vi sinh em vao be tu hoai khong').safety.map((r) => r.id)).not.toContain('xuong-be-phot');
+    // …but "cho" lets a person in: "cho thằng bé xuống" is a person going down
+    expect(read('em định cho thằng em xuống hầm biogas lấy cái xô').safety.map((r) => r.id)).toContain('xuong-ham');
   });
 });

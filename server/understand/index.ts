@@ -1,5 +1,5 @@
-import { analyze } from '../text/index.ts';
-import { splitClauses, type Clause } from './clauses.ts';
+import { analyze, mayBeStopword } from '../text/index.ts';
+import { reframed, splitClauses, type Clause } from './clauses.ts';
 import { findPhrases, hasPhrase, matchesAt, phrase, type CompiledLexicon, type Intent, type Phrase, type Tokens } from './lexicon.ts';
 import { safetyRules } from './safety.ts';
 import type { SafetyRule } from './lexicon.ts';
@@ -64,6 +64,26 @@ export interface Vocabulary {
 /** Words that open a follow-up ("thế còn vịt thì sao?", "vậy bao lâu thì dùng được?"): grammar, not domain. */
 const FOLLOW_UP_OPENERS: Phrase[] = ['thế còn', 'vậy còn', 'còn', 'thế thì', 'vậy thì', 'thế', 'vậy', 'nếu vậy', 'nếu thế', 'cái đó', 'cái này', 'loại đó', 'nó', 'như vậy', 'thì sao'].map(phrase);
 
+/** "hầm đó", "cái bể này": a noun pointing back at something named before (the language's demonstratives). */
+const DEMONSTRATIVES: Phrase[] = ['đó', 'này', 'ấy', 'kia', 'đấy'].map(phrase);
+
+/**
+ * "… làm hầm biogas nhưng không biết hầm đó hoạt động ra sao": the noun before a demonstrative names a topic said
+ * before — the story's or the conversation's phrase that starts with that noun takes its place ("hầm biogas hoạt
+ * động ra sao"). Null when nothing said before starts with it.
+ */
+function resolveReference(t: Tokens, before: string): string | null {
+  if (!before) return null;
+  const said = before.split(/,\s*|\s{2,}/).map((p) => analyze(p)).filter((p) => p.tokens.length >= 2);
+  for (let i = 1; i < t.tokens.length; i++) {
+    if (!DEMONSTRATIVES.some((d) => matchesAt(t, d, i))) continue;
+    const noun = t.folded[i - 1]!;
+    const named = said.find((p) => p.folded[0] === noun);
+    if (named) return [...t.tokens.slice(0, i - 1), ...named.tokens, ...t.tokens.slice(i + 1)].join(' ');
+  }
+  return null;
+}
+
 /** At most this many asks are answered from one message; the rest wait for the next. */
 const MAX_ASKS = 3;
 /** How many earlier messages a conversation's topic is followed through. */
@@ -89,10 +109,20 @@ function conceptsIn(t: Tokens, lex: CompiledLexicon): { concept: string; at: num
     surface = { phrases: lex.surface.map((s) => s.phrase), entry: new Map(lex.surface.map((s) => [s.phrase, s])) };
     surfaceOf.set(lex, surface);
   }
-  return findPhrases(t, surface.phrases).map((f) => {
+  return findPhrases(t, surface.phrases).filter((f) => !functionWordTypedBare(t, f)).map((f) => {
     const s = surface.entry.get(f.phrase)!;
     return { concept: s.concept.id, at: f.at, length: f.phrase.tokens.length, term: s.concept.term.tokens, isTerm: s.isTerm };
   });
+}
+
+/**
+ * A one-syllable form with marks ("dơ") typed without them is also a function word ("do" = because, "đó" = that):
+ * unmarked, it names nothing. Typed with its marks, it still counts.
+ */
+function functionWordTypedBare(t: Tokens, f: { at: number; phrase: Phrase }): boolean {
+  if (f.phrase.tokens.length !== 1 || f.phrase.tokens[0] === f.phrase.folded[0]) return false;
+  const typed = t.tokens[f.at]!;
+  return typed === t.folded[f.at] && mayBeStopword(typed);
 }
 
 /** The message with people's words replaced by the corpus's terms, or null when it names none. */
@@ -125,9 +155,16 @@ function isTopicWord(folded: string, ctx: Context): boolean {
   return !VIETNAMESE_SYLLABLE.test(folded) && !/^\d+$/.test(folded) && ctx.vocabulary.isDomain(folded);
 }
 
-/** A word pair that names a topic: a heading's or the glossary's, or one the corpus uses in a few places. */
-function isTopicPair(pair: string, ctx: Context): boolean {
-  return ctx.vocabulary.isDomain(pair) || ctx.vocabulary.isKnownPair(pair);
+/**
+ * A word pair that names a topic: a heading's or the glossary's, or one the corpus uses in a few places. Typed
+ * without marks, a syllable that may be a function word ("dung lam" is "dùng làm", "dong the" is "động thế") makes
+ * a merely known pair no topic — as the same words typed with marks would not be: only a heading's pair still is.
+ */
+function isTopicPair(t: Tokens, i: number, ctx: Context): boolean {
+  const pair = `${t.folded[i]}_${t.folded[i + 1]}`;
+  if (ctx.vocabulary.isDomain(pair)) return true;
+  const bareFunctionWord = (k: number) => t.tokens[k] === t.folded[k] && mayBeStopword(t.folded[k]!);
+  return !bareFunctionWord(i) && !bareFunctionWord(i + 1) && ctx.vocabulary.isKnownPair(pair);
 }
 
 export function topicOf(t: Tokens, ctx: Context, skip: ReadonlySet<number> = new Set()): string {
@@ -144,7 +181,7 @@ export function topicOf(t: Tokens, ctx: Context, skip: ReadonlySet<number> = new
     if (ctx.vocabulary.isProperName(`${t.folded[i]}_${t.folded[i + 1]}`)) taken.add(i).add(i + 1);
   for (let i = 0; i < t.tokens.length; i++) {
     if (taken.has(i) || stop[i]) continue;
-    if (i + 1 < t.tokens.length && !taken.has(i + 1) && !stop[i + 1] && isTopicPair(`${t.folded[i]}_${t.folded[i + 1]}`, ctx)) {
+    if (i + 1 < t.tokens.length && !taken.has(i + 1) && !stop[i + 1] && isTopicPair(t, i, ctx)) {
       out.push(`${t.tokens[i]} ${t.tokens[i + 1]}`);
       taken.add(i).add(i + 1);
     } else if (isTopicWord(t.folded[i]!, ctx)) {
@@ -229,13 +266,15 @@ function understandWithTopic(message: string, topicBefore: string, inConversatio
   const asks: Ask[] = [];
   let lastTopic = '';
   askIdx.forEach((ci, n) => {
-    const c = clauses[ci]!;
-    const own = hasOwnTopic(c, ctx);
     // a clause before the ask that names the topic ("Nhà em nuôi 30 con lợn, hàng xóm kêu hôi, làm sao?")
-    const story = clauses
+    const storyTopics = clauses
       .filter((x, i) => i !== ci && !askIdx.includes(i) && !x.selfIntro && hasOwnTopic(x, ctx))
-      .map((x) => topicOf(x.tokens, ctx))
-      .join(' ');
+      .map((x) => topicOf(x.tokens, ctx));
+    const story = storyTopics.join(' ');
+    let c = clauses[ci]!;
+    const resolved = resolveReference(c.tokens, [lastTopic, ...storyTopics.reverse(), inConversation ? topicBefore : ''].filter(Boolean).join(', '));
+    if (resolved) c = reframed(c, resolved, lex);
+    const own = hasOwnTopic(c, ctx);
     let borrowedText = '';
     // a later ask of the same message is about the same thing unless it names a concept of its own
     if (n > 0 && lastTopic && !conceptsIn(c.tokens, lex).length) borrowedText = lastTopic;

@@ -104,6 +104,8 @@ export interface CompiledLexicon {
   particles: Phrase[];
   selfIntro: Phrase[];
   pronouns: Phrase[];
+  /** "(mình) không biết …": what follows is the ask, what comes before it is the story */
+  embedded: Phrase[];
   identity: Phrase[];
   thanks: Phrase[];
   greetingOnly: Phrase[];
@@ -146,6 +148,7 @@ export function compileLexicon(data: LexiconData, glossary: readonly Pick<Glossa
     particles: phrases(data.preamble.particles),
     selfIntro: phrases(data.preamble['self-intro']),
     pronouns: phrases(data.preamble.pronouns),
+    embedded: phrases(data.preamble.embedded),
     identity: phrases(data.smalltalk.identity),
     thanks: phrases(data.smalltalk.thanks),
     greetingOnly: phrases(data.smalltalk['greeting-only']),
