@@ -74,37 +74,3 @@ describe('npm run backup, and restoring from it', () => {
     await expect(backupDatabase(empty)).rejects.toThrow(/Không có cơ sở dữ liệu/);
   });
 });
-
-describe.runIf(!!process.env.TEST_DATABASE_URL)('npm run backup with DATABASE_URL', () => {
-  it('dumps the PostgreSQL state with pg_dump, keeps the newest copies, and the copy restores into an empty database', async () => {
-    const { createPostgresDatabase } = await import('../store/testing.ts');
-    const { postgresDatabase } = await import('../store/postgres.ts');
-    const { backupPostgres } = await import('./backup.ts');
-    const source = await createPostgresDatabase();
-    const target = await createPostgresDatabase();
-    const dataDir = mkdtempSync(join(tmpdir(), 'cnsh-pgdump-'));
-    dirs.push(dataDir);
-    const db = await postgresDatabase(source.url, { max: 1 });
-    try {
-      await db.migrate([{ name: 'backup-test', sqlite: '', postgres: 'CREATE TABLE notes (id BIGINT PRIMARY KEY, text TEXT NOT NULL)' }]);
-      await db.run('INSERT INTO notes (id, text) VALUES (?, ?)', [1, 'Giải đáp của cán bộ về ruồi lính đen']);
-      const times = [0, 1, 2].map((i) => new Date(Date.UTC(2026, 11, 1 + i, 2, 30)));
-      for (const at of times) await backupPostgres(source.url, dataDir, { keep: 2, at });
-      const kept = readdirSync(join(dataDir, 'backups')).sort();
-      expect(kept).toEqual(['cnsh-2026-12-02T02-30-00Z.pgdump', 'cnsh-2026-12-03T02-30-00Z.pgdump']);
-
-      await run('pg_restore', ['--no-owner', `--dbname=${target.url}`, join(dataDir, 'backups', kept[1]!)]);
-      const restored = await postgresDatabase(target.url, { max: 1 });
-      try {
-        expect(await restored.all('SELECT text FROM notes')).toEqual([{ text: 'Giải đáp của cán bộ về ruồi lính đen' }]);
-        expect(await restored.get('SELECT count(*) AS n FROM schema_parts')).toEqual({ n: 1 });
-      } finally {
-        await restored.close();
-      }
-    } finally {
-      await db.close();
-      await source.drop();
-      await target.drop();
-    }
-  });
-});

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config.ts';
 
@@ -57,53 +55,15 @@ export async function backupDatabase(dataDir: string, { keep = 14, at = new Date
   return { file, bytes, removed };
 }
 
-/** "cnsh-2026-03-01T02-00-00Z.pgdump": the PostgreSQL copy, named like the SQLite ones. */
-export const pgDumpName = (at = new Date()) => backupName(at).replace(/\.sqlite$/, '.pgdump');
-
-/**
- * With DATABASE_URL the state is in PostgreSQL: `pg_dump --format=custom` of the whole database (online and
- * consistent: one snapshot), read back with `pg_restore --list`, into DATA_DIR/backups beside the SQLite copies;
- * the newest `keep` are kept. The password goes to pg_dump in its environment, never on its command line.
- * Restoring: `pg_restore --clean --if-exists --no-owner -d "$DATABASE_URL" <tệp>` (docs/trien-khai.md §11).
- */
-export async function backupPostgres(databaseUrl: string, dataDir: string, { keep = 14, at = new Date() } = {}): Promise<BackupResult> {
-  const dir = join(dataDir, 'backups');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, pgDumpName(at));
-  const url = new URL(databaseUrl);
-  const env = { ...process.env, ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) };
-  url.password = '';
-  const run = promisify(execFile);
-  let listing: string;
-  try {
-    await run('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${url.toString()}`], { env });
-    listing = (await run('pg_restore', ['--list', file], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
-  } catch (e) {
-    rmSync(file, { force: true });
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('Không tìm thấy lệnh pg_dump/pg_restore: hãy cài gói postgresql-client (cùng phiên bản chính với máy chủ PostgreSQL hoặc mới hơn).');
-    throw new Error(`pg_dump thất bại: ${((e as { stderr?: string }).stderr ?? (e as Error).message).trim()}`);
-  }
-  if (!/TABLE DATA/.test(listing)) {
-    rmSync(file, { force: true });
-    throw new Error('Cơ sở dữ liệu PostgreSQL chưa có bảng nào: máy chủ đã chạy với DATABASE_URL này lần nào chưa?');
-  }
-  const dumps = readdirSync(dir).filter((f) => /^cnsh-.*\.pgdump$/.test(f)).sort();
-  const removed = keep > 0 ? dumps.slice(0, Math.max(0, dumps.length - keep)) : [];
-  for (const f of removed) rmSync(join(dir, f), { force: true });
-  return { file, bytes: statSync(file).size, removed };
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // `npm run backup [-- --keep 30]`: DATA_DIR as for the server
   const args = process.argv.slice(2);
   const keepAt = args.indexOf('--keep');
   const keep = keepAt >= 0 ? Number(args[keepAt + 1]) : 14;
-  const { dataDir, databaseUrl } = loadConfig();
-  const options = { keep: Number.isFinite(keep) ? keep : 14 };
+  const { dataDir } = loadConfig();
   try {
-    // with DATABASE_URL the local file holds only the search index, rebuilt at start: the state is what is copied
-    const { file, bytes, removed } = databaseUrl ? await backupPostgres(databaseUrl, dataDir, options) : await backupDatabase(dataDir, options);
-    console.log(`Đã sao lưu: ${file} (${(bytes / 1024 / 1024).toFixed(1)} MB, ${databaseUrl ? 'pg_restore --list ok' : 'integrity_check ok'})`);
+    const { file, bytes, removed } = await backupDatabase(dataDir, { keep: Number.isFinite(keep) ? keep : 14 });
+    console.log(`Đã sao lưu: ${file} (${(bytes / 1024 / 1024).toFixed(1)} MB, integrity_check ok)`);
     if (removed.length) console.log(`Đã xoá ${removed.length} bản sao cũ (giữ ${keep} bản mới nhất).`);
   } catch (e) {
     console.error(`Sao lưu thất bại: ${e instanceof Error ? e.message : String(e)}`);
