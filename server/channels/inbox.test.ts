@@ -97,8 +97,10 @@ describe.each(testBackends())('the channel inbox on %s', (dialect) => {
     await t.db.migrate([
       {
         name: 'askers-test',
-        // the log's and review's tables, as far as the askers read them (the SQLite file already has `questions`)
-        sqlite: 'CREATE TABLE review_state (question_id TEXT, curated_id TEXT)',
+        // the log's and review's tables, as far as the askers read them (their own stores make them in the server)
+        sqlite: `CREATE TABLE IF NOT EXISTS questions (id TEXT PRIMARY KEY, conversation_id TEXT, created_at INTEGER, text TEXT, folded TEXT, audience TEXT,
+                   answered INTEGER, confidence REAL, mode TEXT, cited TEXT, answer TEXT);
+                 CREATE TABLE IF NOT EXISTS review_state (question_id TEXT, curated_id TEXT)`,
         postgres: `CREATE TABLE questions (id TEXT PRIMARY KEY, conversation_id TEXT, created_at BIGINT, text TEXT, folded TEXT, audience TEXT,
                      answered INTEGER, confidence DOUBLE PRECISION, mode TEXT, cited TEXT, answer TEXT);
                    CREATE TABLE review_state (question_id TEXT, curated_id TEXT)`,
