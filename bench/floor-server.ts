@@ -22,7 +22,4 @@ built.app.post('/api/bench/san', async (c) => {
 });
 
 serve({ fetch: built.app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(`http://127.0.0.1:${info.port}`));
-process.on('SIGTERM', () => {
-  built.close();
-  process.exit(0);
-});
+process.on('SIGTERM', () => void built.close().finally(() => process.exit(0)));

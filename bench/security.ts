@@ -13,6 +13,8 @@ import { ROOT } from '../server/config.ts';
 import { openDatabase } from '../server/index/db.ts';
 import { PLANTED_PII, plainForSearch, tellTale } from '../server/log/planted-pii.ts';
 import { addStaff } from '../server/review/staff.ts';
+import { ensureReviewTables } from '../server/review/db.ts';
+import { sqliteDatabase } from '../server/store/index.ts';
 
 const json = process.argv.includes('--json');
 const log = (...a: unknown[]) => console.error(...a);
@@ -199,10 +201,11 @@ async function signIn(url: string, username: string, password: string, from: str
 async function signInFloods() {
   const dir = mkdtempSync(join(scratch, 'data-'));
   if (template) cpSync(template, dir, { recursive: true });
-  const db = openDatabase(dir);
-  await addStaff(db, 'quantri.that', 'mot cum tu that su dai cua quan tri', 'admin'); // production cost
-  await addStaff(db, 'canbo.that', 'mot cum tu that su dai cua can bo', 'reviewer');
-  db.close();
+  const state = sqliteDatabase(openDatabase(dir), { close: true });
+  await ensureReviewTables(state);
+  await addStaff(state, 'quantri.that', 'mot cum tu that su dai cua quan tri', 'admin'); // production cost
+  await addStaff(state, 'canbo.that', 'mot cum tu that su dai cua can bo', 'reviewer');
+  await state.close();
   const s = await start({}, dir);
   const page = await signInPage(s.url);
   // 120 parallel guesses for one account from one address (V2), while another member signs in elsewhere (V3)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -12,6 +12,20 @@ import { fold, normalize } from '../server/text/index.ts';
  * is asked in order in one conversation, as the widget would, and every turn is scored.
  */
 export const DEV_CONVERSATIONS = join(ROOT, 'evals', 'dev', 'conversations.yaml');
+const DEV_DIR = join(ROOT, 'evals', 'dev');
+
+/**
+ * Every dev conversation: ours (conversations.yaml, annotated inline) and each persona-first round written by a
+ * helper who had not read the corpus (persona-*.yaml), annotated afterwards in persona-*.annotations.yaml. All dev:
+ * free to tune against, unlike evals/holdout/.
+ */
+export function loadDevConversations(): Conversation[] {
+  const rounds = readdirSync(DEV_DIR)
+    .filter((f) => /^persona-.*\.yaml$/.test(f) && !f.endsWith('.annotations.yaml'))
+    .sort()
+    .filter((f) => existsSync(join(DEV_DIR, f.replace(/\.yaml$/, '.annotations.yaml'))));
+  return [loadConversations(DEV_CONVERSATIONS), ...rounds.map((f) => loadConversations(join(DEV_DIR, f), join(DEV_DIR, f.replace(/\.yaml$/, '.annotations.yaml'))))].flat();
+}
 export const HOLDOUT = {
   conversations: join(ROOT, 'evals', 'holdout', 'conversations.yaml'),
   annotations: join(ROOT, 'evals', 'holdout', 'annotations.yaml'),
@@ -63,20 +77,22 @@ const GradeEntry = z.object({ id: z.string(), turn: z.number().int().min(1), gra
 export type GradeEntry = z.infer<typeof GradeEntry>;
 
 export function loadConversations(file: string, annotationsFile?: string): Conversation[] {
-  const list = z.array(Conversation).parse(parseYaml(readFileSync(file, 'utf8')));
-  const ids = new Set<string>();
-  for (const c of list) {
-    if (ids.has(c.id)) throw new Error(`${file}: id trùng ${c.id}`);
-    ids.add(c.id);
-  }
+  // annotations written afterwards are merged into the turns before the whole is checked
+  const raw = (parseYaml(readFileSync(file, 'utf8')) ?? []) as { id?: string; turns?: Record<string, unknown>[] }[];
   if (annotationsFile && existsSync(annotationsFile)) {
     const notes = z.array(AnnotationEntry).parse(parseYaml(readFileSync(annotationsFile, 'utf8')) ?? []);
     for (const n of notes) {
-      const turn = list.find((c) => c.id === n.id)?.turns[n.turn - 1];
+      const turn = raw.find((c) => c.id === n.id)?.turns?.[n.turn - 1];
       if (!turn) throw new Error(`${annotationsFile}: không có lượt ${n.id}#${n.turn}`);
       const { id: _id, turn: _t, ...rest } = n;
       Object.assign(turn, rest);
     }
+  }
+  const list = z.array(Conversation).parse(raw);
+  const ids = new Set<string>();
+  for (const c of list) {
+    if (ids.has(c.id)) throw new Error(`${file}: id trùng ${c.id}`);
+    ids.add(c.id);
   }
   return list;
 }

@@ -6,7 +6,7 @@ import { DECISION_FILE, FEATURES, type Decision, type Features } from '../server
 import { createAssistant } from '../server/assistant.ts';
 import { ROOT } from '../server/config.ts';
 import { findSection } from '../server/corpus/index.ts';
-import { DEV_CONVERSATIONS, loadConversations } from './conversations.ts';
+import { loadDevConversations } from './conversations.ts';
 import { hasFacts, items, loadQuestions } from './evaluate.ts';
 
 /**
@@ -81,7 +81,7 @@ export async function fitDecision(): Promise<string> {
       if (!r) continue;
       add(r.features, item.expect ? Number(hasFacts(r.answer, item.expect.facts)) : 0);
     }
-    for (const c of loadConversations(DEV_CONVERSATIONS)) {
+    for (const c of loadDevConversations()) {
       const history: string[] = [];
       for (const t of c.turns) {
         const r = await one(t.text, c.audience, history);

@@ -9,7 +9,7 @@ import { connectEmbeddingModel } from '../server/index/openai-embedder.ts';
 import type { RetrievalMode } from '../server/retrieve/index.ts';
 import { existsSync, writeFileSync } from 'node:fs';
 import { stringify as toYaml } from 'yaml';
-import { answerKey, DEV_CONVERSATIONS, figures, groupsOf, HOLDOUT, loadConversations, loadGrades, runConversations, type TurnOutcome } from './conversations.ts';
+import { answerKey, figures, groupsOf, HOLDOUT, loadConversations, loadDevConversations, loadGrades, runConversations, type TurnOutcome } from './conversations.ts';
 import { evaluate, items, loadQuestions, report, type Outcome, type Report, type Scores } from './evaluate.ts';
 import { generativeTable, runGenerativeEvals } from './generative.ts';
 
@@ -39,9 +39,8 @@ export async function runEvals(modes: RetrievalMode[] = ['hybrid', 'bm25', 'vect
 export async function runConversationEvals(which: ('dev' | 'holdout')[] = ['dev', 'holdout']): Promise<Partial<Record<'dev' | 'holdout', TurnOutcome[]>>> {
   const out: Partial<Record<'dev' | 'holdout', TurnOutcome[]>> = {};
   for (const set of which) {
-    const file = set === 'dev' ? DEV_CONVERSATIONS : HOLDOUT.conversations;
-    if (!existsSync(file)) continue;
-    const list = loadConversations(file, set === 'holdout' ? HOLDOUT.annotations : undefined);
+    if (set === 'holdout' && !existsSync(HOLDOUT.conversations)) continue;
+    const list = set === 'dev' ? loadDevConversations() : loadConversations(HOLDOUT.conversations, HOLDOUT.annotations);
     const dataDir = mkdtempSync(join(tmpdir(), `cnsh-eval-${set}-`));
     try {
       const assistant = await createAssistant({ dataDir, corpusDir: join(ROOT, 'corpus') });

@@ -8,7 +8,7 @@ import { hashedEmbedder, type Embedder } from './index/embedder.ts';
 import { ensureIndex, type IndexStatus } from './index/index.ts';
 import { streamPieces } from './format/index.ts';
 import { createGenerator, type Generator, type GeneratorOptions } from './generate/index.ts';
-import { conversationHistory, questionLogWriter } from './log/index.ts';
+import { conversationHistory, migrateQuestionLog, questionLogWriter } from './log/index.ts';
 import { boundedCache, roughSize } from './cache/index.ts';
 import { createRetriever, MEMO_LIMITS, SHARED, type RetrievalMode, type Retriever } from './retrieve/index.ts';
 import { fairQueue } from './schedule/fair-queue.ts';
@@ -112,7 +112,7 @@ export interface AssistantOptions {
   databaseUrl?: string | null;
   embedder?: Embedder;
   /** chunks kept outside corpus/ (curated answers of staff), re-indexed whenever the corpus index is rebuilt */
-  extraChunks?: (db: DB, corpus: Corpus) => Chunk[];
+  extraChunks?: (state: Database, corpus: Corpus) => Promise<Chunk[]>;
   /** a language model (LLM_*): answers are written by it from the retrieved sources, and checked */
   generation?: GeneratorOptions;
 }
@@ -132,9 +132,11 @@ export async function createAssistant({ dataDir, corpusDir, databaseUrl = null, 
   const corpus = loadCorpus(corpusDir);
   const db = openDatabase(dataDir);
   const state = await openStateDatabase(databaseUrl, db);
-  const index = await ensureIndex(db, corpus, embedder, extraChunks ? () => extraChunks(db, corpus) : undefined);
+  // the log comes first: other stores' tables (review state and notes) refer to its questions
+  await migrateQuestionLog(state);
+  const index = await ensureIndex(db, corpus, embedder, extraChunks ? () => extraChunks(state, corpus) : undefined);
   const retriever = createRetriever(db, embedder);
-  const logQuestion = questionLogWriter(db);
+  const logQuestion = questionLogWriter(state);
   const lexicon = loadLexicon(corpusDir, corpus.glossary);
   const understandMessage = (message: string, history: readonly string[] = []) => understand(message, history, { lexicon, vocabulary: retriever });
   const section = (docId: string, heading: string): Chunk | null => {
@@ -164,7 +166,7 @@ export async function createAssistant({ dataDir, corpusDir, databaseUrl = null, 
       rememberedAt = generation;
     }
     const audience = req.audience ?? 'citizen';
-    const history = req.conversationId ? conversationHistory(db, req.conversationId, HISTORY_TURNS).map((h) => h.text) : [];
+    const history = req.conversationId ? (await conversationHistory(state, req.conversationId, HISTORY_TURNS)).map((h) => h.text) : [];
     const key = `${options.mode ?? 'hybrid'}\u0000${audience}\u0000${req.message}\u0000${history.join('\u0001')}`;
     // a remembered answer costs microseconds: only new work waits its turn
     const known = remembered.get(key);

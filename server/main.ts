@@ -12,6 +12,9 @@ const started = performance.now();
 const built = await buildServer(config);
 const { app, assistant } = built;
 
+// the first start: say how to get into the console, since there is no default account
+const noAdmin = !(await listStaff(assistant.state)).some((s) => s.role === 'admin' && !s.disabled);
+
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   const how = assistant.index.rebuilt ? `đã lập chỉ mục ${assistant.index.chunks} đoạn` : `chỉ mục có sẵn, ${assistant.index.chunks} đoạn`;
   const origin = `http://${config.host}:${info.port}`;
@@ -19,8 +22,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   const channels = [config.zalo && 'Zalo (/kenh/zalo)', config.messenger && 'Messenger (/kenh/messenger)'].filter(Boolean);
   if (channels.length) console.log(`Kênh nhắn tin đang bật: ${channels.join(', ')}`);
   console.log(`Trang cán bộ: ${origin}/admin`);
-  // the first start: say how to get into the console, since there is no default account
-  if (!listStaff(assistant.db).some((s) => s.role === 'admin' && !s.disabled))
+  if (noAdmin)
     console.log('Chưa có tài khoản quản trị. Tạo tài khoản đầu tiên bằng lệnh: npm run staff -- add <tên-đăng-nhập> --role admin');
 });
 
@@ -35,8 +37,7 @@ server.on('error', (err: NodeJS.ErrnoException) => {
   const problem = err.code ? LISTEN_PROBLEM[err.code] : undefined;
   if (!problem) throw err;
   console.error(`Không khởi động được: ${problem(config.port)}`);
-  built.close();
-  process.exit(1);
+  void built.close().finally(() => process.exit(1));
 });
 
 limitConnections(server as HttpServer, trustedProxies(config.trustProxy));
@@ -47,17 +48,14 @@ function shutdown(signal: string) {
   stopping = true;
   console.log(`Nhận ${signal}: dừng nhận kết nối mới…`);
   // answers being streamed get up to 10 s to finish; then the database is closed anyway
-  const force = setTimeout(() => {
-    built.close();
-    process.exit(0);
-  }, 10_000);
+  const force = setTimeout(() => void built.close().finally(() => process.exit(0)), 10_000);
   force.unref();
   // messenger answers run after their webhook was acknowledged: they finish too (within the same 10 s)
   server.close(() => {
-    void built.channels.idle().finally(() => {
-      built.close();
-      process.exit(0);
-    });
+    void built.channels
+      .idle()
+      .then(() => built.close())
+      .finally(() => process.exit(0));
   });
   // keep-alive connections go as soon as their response is done, so close() does not wait for their timeout
   const http = server as unknown as { closeIdleConnections?: () => void };

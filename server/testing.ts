@@ -43,8 +43,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     dataDir,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => {
-          built.close();
+        server.close(async () => {
+          await built.close();
           if (!env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
           resolve();
         });

@@ -209,7 +209,7 @@ describe('when things go wrong', () => {
         listening.close(resolve);
         (listening as unknown as { closeAllConnections(): void }).closeAllConnections();
       });
-      again.close();
+      await again.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -21,7 +21,7 @@ describe('staff answers sent back to Zalo askers', () => {
   beforeAll(async () => {
     standIn = await startStandIn();
     server = await startTestServer(channelEnv(standIn), { channels: { zalo: { backoffMs: [5] } } });
-    await createStaff(server.assistant.db, 'canbo.zalo');
+    await createStaff(server.assistant.state, 'canbo.zalo');
   });
   afterAll(async () => {
     await server.close();

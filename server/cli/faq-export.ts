@@ -5,6 +5,8 @@ import { loadConfig, ROOT } from '../config.ts';
 import { CURATED_FAQ_FILE, CorpusError, loadCorpus } from '../corpus/index.ts';
 import { Faq } from '../corpus/schema.ts';
 import { openDatabase } from '../index/db.ts';
+import { openStateDatabase } from '../store/index.ts';
+import { ensureReviewTables } from '../review/db.ts';
 import { curatedEntry, listCurated } from '../review/curated.ts';
 
 /**
@@ -12,11 +14,12 @@ import { curatedEntry, listCurated } from '../review/curated.ts';
  * corpus FAQ schema with `curatedBy`, so they enter version control and survive a lost database.
  */
 const config = loadConfig();
-const db = openDatabase(config.dataDir);
-const entries = listCurated(db, 'published')
-  .sort((a, b) => a.n - b.n)
-  .map(curatedEntry);
-db.close();
+const index = openDatabase(config.dataDir);
+const state = await openStateDatabase(config.databaseUrl, index);
+await ensureReviewTables(state);
+const entries = (await listCurated(state, 'published')).sort((a, b) => a.n - b.n).map(curatedEntry);
+await state.close();
+index.close();
 
 const target = join(config.corpusDir, 'faq', CURATED_FAQ_FILE);
 const shown = relative(ROOT, target) || target;

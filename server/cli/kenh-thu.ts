@@ -42,7 +42,7 @@ async function ask(text: string) {
 
 async function stop() {
   server.close();
-  built.close();
+  await built.close();
   await standIn.close();
   if (!process.env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
 }

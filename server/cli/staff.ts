@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../index/db.ts';
-import { audit } from '../review/db.ts';
+import { openStateDatabase } from '../store/index.ts';
+import { audit, ensureReviewTables } from '../review/db.ts';
 import { addStaff, listStaff, ROLE_LABEL, setDisabled, setPassword, StaffError, type Role } from '../review/staff.ts';
 
 /**
@@ -65,27 +66,31 @@ const name = args[1] && !args[1].startsWith('--') ? args[1] : '';
 const roleAt = args.indexOf('--role');
 const role = (roleAt >= 0 ? args[roleAt + 1] : 'reviewer') as Role;
 
-const db = openDatabase(loadConfig().dataDir);
+const config = loadConfig();
+// the same state the servers use: DATABASE_URL when set, otherwise the SQLite file in DATA_DIR
+const index = openDatabase(config.dataDir);
+const db = await openStateDatabase(config.databaseUrl, index);
 const who = `cli:${userInfo().username}`;
 const date = (ms: number | null) => (ms ? new Date(ms).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }) : '—');
 
 try {
+  await ensureReviewTables(db);
   if (command === 'add' && name) {
     const staff = await addStaff(db, name, await newPassword(), role);
-    audit(db, { username: who, action: 'staff:add', target: staff.username, detail: staff.role });
+    await audit(db, { username: who, action: 'staff:add', target: staff.username, detail: staff.role });
     console.log(`Đã tạo tài khoản "${staff.username}" (${ROLE_LABEL[staff.role]}).`);
   } else if (command === 'list') {
-    const all = listStaff(db);
+    const all = await listStaff(db);
     if (!all.length) console.log('Chưa có tài khoản nào. Tạo tài khoản đầu tiên: npm run staff -- add <tên> --role admin');
     for (const s of all)
       console.log([s.username.padEnd(20), ROLE_LABEL[s.role].padEnd(14), (s.disabled ? 'đã khóa' : 'đang dùng').padEnd(10), `đăng nhập gần nhất: ${date(s.lastLoginAt)}`].join(' '));
   } else if ((command === 'disable' || command === 'enable') && name) {
-    const staff = setDisabled(db, name, command === 'disable');
-    audit(db, { username: who, action: command === 'disable' ? 'staff:disable' : 'staff:enable', target: staff.username });
+    const staff = await setDisabled(db, name, command === 'disable');
+    await audit(db, { username: who, action: command === 'disable' ? 'staff:disable' : 'staff:enable', target: staff.username });
     console.log(command === 'disable' ? `Đã khóa "${staff.username}" và đăng xuất mọi phiên.` : `Đã mở khóa "${staff.username}".`);
   } else if (command === 'reset' && name) {
     const staff = await setPassword(db, name, await newPassword());
-    audit(db, { username: who, action: 'staff:reset', target: staff.username });
+    await audit(db, { username: who, action: 'staff:reset', target: staff.username });
     console.log(`Đã đặt mật khẩu mới cho "${staff.username}"; mọi phiên đăng nhập cũ đã kết thúc.`);
   } else {
     console.error(USAGE);
@@ -96,5 +101,6 @@ try {
   console.error(e.message);
   process.exitCode = 1;
 } finally {
-  db.close();
+  await db.close();
+  index.close();
 }

@@ -4,7 +4,7 @@ import type { Assistant } from '../assistant.ts';
 import type { Audience, ChatRequest } from '../contract.ts';
 import type { Chunk } from '../corpus/index.ts';
 import { streamPieces } from '../format/index.ts';
-import { ensureGenerationColumn, redact } from '../log/index.ts';
+import { redact } from '../log/index.ts';
 import { createAvailability } from './availability.ts';
 import { createChecks, createRenumbering, type Rejection } from './checks.ts';
 import { buildPrompt, type Source } from './prompt.ts';
@@ -83,7 +83,6 @@ export function createGenerator(assistant: Pick<Assistant, 'db' | 'retriever'>, 
   const availability = createAvailability({ maxConcurrent: llm.maxConcurrent ?? 4, cooldownMs: options.cooldownMs });
   // some hosted models accept only their default temperature; learnt from the first refusal
   let sendTemperature = true;
-  ensureGenerationColumn(assistant.db);
 
   async function attempt(messages: ReturnType<typeof buildPrompt>['messages'], gate: StreamGate, signal: AbortSignal, started: number): Promise<Attempt> {
     const controller = new AbortController();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends, testDatabase } from '../store/testing.ts';
 import { startTestServer, type TestServer } from '../testing.ts';
 
 let server: TestServer;
@@ -123,5 +124,33 @@ describe('GET /healthz', () => {
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
     expect((await res.json()).status).toBe('ok');
+  });
+});
+
+describe.runIf(testBackends().includes('postgres'))('the web channel with DATABASE_URL', () => {
+  it('logs questions, their conversation and feedback in PostgreSQL, redacted; refuses feedback on an unknown message', async () => {
+    const t = await testDatabase('postgres');
+    const pg = await startTestServer({ DATABASE_URL: t.url! });
+    try {
+      const post = (path: string, body: unknown) =>
+        fetch(`${pg.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const first = (await (await post('/api/chat', { message: 'Hầm biogas là gì?' })).json()) as { conversationId: string };
+      const next = (await (await post('/api/chat', { message: 'Nạp phân thế nào?', conversationId: first.conversationId })).json()) as { messageId: string };
+      expect((await post('/api/feedback', { messageId: next.messageId, helpful: false, comment: 'gọi tôi 0912 345 678' })).status).toBe(204);
+      expect((await post('/api/feedback', { messageId: 'khong-co-tin-nay', helpful: true })).status).toBe(404);
+
+      expect(await t.db.all('SELECT conversation_id, text FROM questions ORDER BY created_at')).toEqual([
+        { conversation_id: first.conversationId, text: 'Hầm biogas là gì?' },
+        { conversation_id: first.conversationId, text: 'Nạp phân thế nào?' },
+      ]);
+      const [feedback] = await t.db.all<{ message_id: string; comment: string }>('SELECT message_id, comment FROM feedback');
+      expect(feedback?.message_id).toBe(next.messageId);
+      expect(feedback?.comment).not.toMatch(/0912/);
+      // nothing of it in the local SQLite file, which holds only the search index then
+      expect(pg.assistant.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('questions', 'feedback')").get()).toEqual({ n: 0 });
+    } finally {
+      await pg.close();
+      await t.drop();
+    }
   });
 });

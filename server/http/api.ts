@@ -56,7 +56,7 @@ export function apiRoutes(assistant: Assistant, options: ApiOptions = {}) {
     const body = await readJson(c, FeedbackRequestSchema);
     if (!body.ok) return body.response;
     const comment = body.value.comment ? cleanText(body.value.comment) : undefined;
-    if (!recordFeedback(assistant.db, body.value.messageId, body.value.helpful, comment)) return fail(c, 'unknown_message');
+    if (!(await recordFeedback(assistant.state, body.value.messageId, body.value.helpful, comment))) return fail(c, 'unknown_message');
     return c.body(null, 204);
   });
 

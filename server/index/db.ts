@@ -6,8 +6,9 @@ import { join } from 'node:path';
 export type DB = Database.Database;
 
 /**
- * One SQLite file holds the index (chunks, FTS5, vec0) and the state (question log, feedback, staff).
- * The index part is derived from corpus/ and rebuilt when the corpus changes; the state is never rebuilt.
+ * One SQLite file holds the index (chunks, FTS5, vec0) and, by default, the state (question log, feedback, staff:
+ * each store migrates its own tables through server/store). The index part is derived from corpus/ and rebuilt when
+ * the corpus changes; the state is never rebuilt.
  */
 export function openDatabase(dataDir: string, file = 'cnsh.sqlite'): DB {
   mkdirSync(dataDir, { recursive: true });
@@ -50,33 +51,8 @@ const MIGRATIONS: string[] = [
   -- the naive baseline of the evals: FTS5's default tokenizer on the raw text
   CREATE VIRTUAL TABLE chunks_naive USING fts5(text);
 
-  CREATE TABLE questions (
-    id TEXT PRIMARY KEY,
-    conversation_id TEXT NOT NULL,
-    created_at INTEGER NOT NULL,     -- unix ms
-    text TEXT NOT NULL,              -- redacted before storage
-    folded TEXT NOT NULL,
-    audience TEXT NOT NULL,
-    site TEXT,
-    answered INTEGER NOT NULL,
-    reason TEXT,
-    confidence REAL NOT NULL,
-    mode TEXT NOT NULL,
-    cited TEXT NOT NULL,             -- JSON array of chunk ids
-    answer TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'open'
-  );
-  CREATE INDEX questions_time ON questions (created_at);
-  CREATE INDEX questions_conversation ON questions (conversation_id, created_at);
-
-  CREATE TABLE feedback (
-    id INTEGER PRIMARY KEY,
-    message_id TEXT NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
-    created_at INTEGER NOT NULL,
-    helpful INTEGER NOT NULL,
-    comment TEXT
-  );
-  CREATE INDEX feedback_message ON feedback (message_id);
+  -- the question log and feedback were created here until issue 17: files made before it have them, newer ones get
+  -- them from the log's own migrations (server/log/store.ts), the same tables in the same layout
   `,
   // every change to the index counts, so a process that caches what it read knows when another one changed it
   `

@@ -108,7 +108,7 @@ export async function ensureIndex(
   db: DB,
   corpus: Corpus,
   embedder: Embedder,
-  extra: () => Chunk[] = () => [],
+  extra: () => Chunk[] | Promise<Chunk[]> = () => [],
 ): Promise<IndexStatus> {
   const started = performance.now();
   const hash = corpusHash(corpus, embedder);
@@ -121,7 +121,7 @@ export async function ensureIndex(
   const BATCH = 64;
   for (let i = 0; i < corpusChunks.length; i += BATCH)
     vectors.push(...(await embedder.embed(corpusChunks.slice(i, i + BATCH).map(chunkSearchText))));
-  const curated = extra();
+  const curated = await extra();
   const curatedVectors = curated.length ? await embedder.embed(curated.map(chunkSearchText)) : [];
 
   db.exec('BEGIN IMMEDIATE');

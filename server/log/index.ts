@@ -1,9 +1,11 @@
 import { boundedCache } from '../cache/index.ts';
-import { ensureTables, statement, type DB } from '../index/db.ts';
+import type { Database, Sql } from '../store/index.ts';
 import { fold, normalize } from '../text/index.ts';
 import { redact } from './redact.ts';
+import { insertFeedback, insertQuestion, insertQuestions, latestOfConversation, type QuestionRow } from './store.ts';
 
 export { redact } from './redact.ts';
+export { migrateQuestionLog, QUESTION_LOG_MIGRATIONS } from './store.ts';
 
 /** One logged question, as staff review it. Only redacted text is ever stored; no IP, no user agent. */
 export interface LoggedQuestion {
@@ -24,16 +26,6 @@ export interface LoggedQuestion {
   channel?: string | null;
 }
 
-/** The channel column exists once a question came from a messenger channel. */
-export function ensureChannelColumn(db: DB): void {
-  ensureTables(db, 'questions-channel', 'ALTER TABLE questions ADD COLUMN channel TEXT');
-}
-
-/** The generation column exists only where a language model was configured. */
-export function ensureGenerationColumn(db: DB): void {
-  ensureTables(db, 'questions-generation', 'ALTER TABLE questions ADD COLUMN generation TEXT');
-}
-
 /**
  * Answers repeat far more than questions do (the starters, the FAQ): an answer's redacted form is remembered, bounded.
  * What is remembered is already redacted, and answers are built from the corpus (plus the asker's own words, which the
@@ -51,42 +43,36 @@ function redactAnswer(answer: string): string {
   return clean;
 }
 
-export function logQuestion(db: DB, q: LoggedQuestion, now = Date.now()): void {
+/** The row that is stored for a question: every free text redacted here, before anything reaches the database. */
+function stored(q: LoggedQuestion, now: number): QuestionRow {
   const text = redact(normalize(q.text));
-  statement(
-    db,
-    `INSERT INTO questions (id, conversation_id, created_at, text, folded, audience, site, answered, reason, confidence, mode, cited, answer, status)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    q.id,
-    q.conversationId,
-    now,
+  return {
+    id: q.id,
+    conversationId: q.conversationId,
+    createdAt: now,
     text,
-    fold(text),
-    q.audience,
+    folded: fold(text),
+    audience: q.audience,
     // the label comes from the embedding page, and may carry anything a visitor typed into it
-    q.site ? redact(normalize(q.site)).slice(0, 100) : null,
-    q.answered ? 1 : 0,
-    q.reason,
-    q.confidence,
-    q.mode,
-    JSON.stringify(q.cited),
-    redactAnswer(q.answer),
-    q.answered ? 'answered' : 'open',
-  );
-  if (q.generation != null) {
-    ensureGenerationColumn(db);
-    db.prepare('UPDATE questions SET generation = ? WHERE id = ?').run(q.generation, q.id);
-  }
-  if (q.channel != null) {
-    ensureChannelColumn(db);
-    statement(db, 'UPDATE questions SET channel = ? WHERE id = ?').run(q.channel, q.id);
-  }
+    site: q.site ? redact(normalize(q.site)).slice(0, 100) : null,
+    answered: q.answered,
+    reason: q.reason,
+    confidence: q.confidence,
+    mode: q.mode,
+    cited: q.cited,
+    answer: redactAnswer(q.answer),
+    generation: q.generation ?? null,
+    channel: q.channel ?? null,
+  };
+}
+
+/** One question, written at once (tests, imports); the assistant goes through `questionLogWriter`. */
+export async function logQuestion(db: Sql, q: LoggedQuestion, now = Date.now()): Promise<void> {
+  await insertQuestion(db, stored(q, now));
 }
 
 interface PendingQuestion {
-  q: LoggedQuestion;
-  now: number;
+  row: QuestionRow;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -96,24 +82,22 @@ interface PendingQuestion {
  * transaction, and each caller's promise settles once its row is committed — still durable before the answer is
  * sent, at a fraction of one commit per question under load.
  */
-export function questionLogWriter(db: DB): (q: LoggedQuestion) => Promise<void> {
+export function questionLogWriter(db: Database): (q: LoggedQuestion) => Promise<void> {
   let pending: PendingQuestion[] = [];
-  const commit = () => {
+  const commit = async () => {
     const batch = pending;
     pending = [];
     try {
-      // adding the column opens its own transaction: never inside the batch's
-      if (batch.some((p) => p.q.generation != null)) ensureGenerationColumn(db);
-      if (batch.some((p) => p.q.channel != null)) ensureChannelColumn(db);
-      db.transaction(() => {
-        for (const p of batch) logQuestion(db, p.q, p.now);
-      })();
+      await insertQuestions(
+        db,
+        batch.map((p) => p.row),
+      );
       for (const p of batch) p.resolve();
     } catch {
       // one bad row must not lose the others
       for (const p of batch) {
         try {
-          logQuestion(db, p.q, p.now);
+          await insertQuestion(db, p.row);
           p.resolve();
         } catch (e) {
           p.reject(e);
@@ -123,26 +107,20 @@ export function questionLogWriter(db: DB): (q: LoggedQuestion) => Promise<void> 
   };
   return (q) =>
     new Promise<void>((resolve, reject) => {
-      if (!pending.length) setImmediate(commit);
-      pending.push({ q, now: Date.now(), resolve, reject });
+      // redacted now, in the caller's turn: a row that waits for its commit holds nothing personal
+      const row = stored(q, Date.now());
+      if (!pending.length) setImmediate(() => void commit());
+      pending.push({ row, resolve, reject });
     });
 }
 
-export function recordFeedback(db: DB, messageId: string, helpful: boolean, comment: string | undefined, now = Date.now()): boolean {
-  const exists = statement(db, 'SELECT 1 FROM questions WHERE id = ?').get(messageId);
-  if (!exists) return false;
-  statement(db, 'INSERT INTO feedback (message_id, created_at, helpful, comment) VALUES (?, ?, ?, ?)').run(
-    messageId,
-    now,
-    helpful ? 1 : 0,
-    comment ? redact(normalize(comment)) : null,
-  );
-  return true;
+/** Feedback on a logged answer; false when the message is not in the log (never logged, or past retention). */
+export function recordFeedback(db: Sql, messageId: string, helpful: boolean, comment: string | undefined, now = Date.now()): Promise<boolean> {
+  return insertFeedback(db, { messageId, createdAt: now, helpful, comment: comment ? redact(normalize(comment)) : null });
 }
 
 /** The last questions of a conversation, oldest first (context for follow-up questions). */
-export function conversationHistory(db: DB, conversationId: string, limit = 3): { text: string; answered: boolean }[] {
-  const rows = statement(db, 'SELECT text, answered FROM questions WHERE conversation_id = ? ORDER BY created_at DESC LIMIT ?')
-    .all(conversationId, limit) as { text: string; answered: number }[];
+export async function conversationHistory(db: Sql, conversationId: string, limit = 3): Promise<{ text: string; answered: boolean }[]> {
+  const rows = await latestOfConversation(db, conversationId, limit);
   return rows.reverse().map((r) => ({ text: r.text, answered: !!r.answered }));
 }

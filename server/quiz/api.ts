@@ -10,9 +10,9 @@ import {
 } from '../contract.ts';
 import { readJson } from '../http/request.ts';
 import { fail } from '../http/errors.ts';
-import type { DB } from '../index/db.ts';
+import type { Database } from '../store/index.ts';
 import type { BankQuestion, QuizBank } from './index.ts';
-import { recordAnswer, recordRoundFinished, recordRoundStarted, ensureQuizTables } from './stats.ts';
+import { migrateQuiz, recordAnswer, recordRoundFinished, recordRoundStarted } from './stats.ts';
 import { TOPICS, type Topic } from './schema.ts';
 
 /** A round across every topic: what a student gets without choosing one. */
@@ -67,10 +67,13 @@ function topicError(bank: QuizBank) {
 
 /**
  * GET /api/quiz?topic=&n=5 → a round; POST /api/quiz/answer → whether it was right, with the explanation and
- * source; POST /api/quiz/round-complete → 204. The server keeps only the counters in ./stats.ts.
+ * source; POST /api/quiz/round-complete → 204. The server keeps only the counters in ./stats.ts, on the state
+ * database `db` (its tables are created before the first count).
  */
-export function quizApi(db: DB, bank: QuizBank, { clientKey = () => '', now = Date.now }: { clientKey?: (c: Context) => string; now?: () => number } = {}) {
-  ensureQuizTables(db);
+export function quizApi(db: Database, bank: QuizBank, { clientKey = () => '', now = Date.now }: { clientKey?: (c: Context) => string; now?: () => number } = {}) {
+  const ready = migrateQuiz(db);
+  // a failure shows on the first request that counts, not as an unhandled rejection at start
+  ready.catch(() => undefined);
   const counts = perClientCounter(now);
   const api = new Hono();
   const known = (topic: string): topic is Topic => Object.hasOwn(TOPICS, topic) && bank.topics.some((t) => t.id === topic);
@@ -80,7 +83,7 @@ export function quizApi(db: DB, bank: QuizBank, { clientKey = () => '', now = Da
     return c.json({ topics: bank.topics } satisfies QuizTopicsResponse);
   });
 
-  api.get('/', (c) => {
+  api.get('/', async (c) => {
     const topic = c.req.query('topic')?.trim() || ALL_TOPICS;
     if (topic !== ALL_TOPICS && !known(topic)) return fail(c, 'invalid', topicError(bank));
     const n = c.req.query('n') ?? String(ROUND_SIZE);
@@ -91,7 +94,10 @@ export function quizApi(db: DB, bank: QuizBank, { clientKey = () => '', now = Da
     const round = shuffled(pool)
       .slice(0, Number(n))
       .sort((a, b) => DIFFICULTY_ORDER[a.difficulty] - DIFFICULTY_ORDER[b.difficulty]);
-    if (counts(`start\u0000${clientKey(c)}`, ROUNDS_PER_CLIENT_PER_DAY)) recordRoundStarted(db, topic, round.map((q) => q.id));
+    if (counts(`start\u0000${clientKey(c)}`, ROUNDS_PER_CLIENT_PER_DAY)) {
+      await ready;
+      await recordRoundStarted(db, topic, round.map((q) => q.id));
+    }
     c.header('Cache-Control', 'no-store');
     return c.json({
       topic: { id: topic, label: topic === ALL_TOPICS ? ALL_TOPICS_LABEL : TOPICS[topic as Topic] },
@@ -107,7 +113,10 @@ export function quizApi(db: DB, bank: QuizBank, { clientKey = () => '', now = Da
     if (!q.options.some((o) => o.id === body.value.choice)) return fail(c, 'invalid', 'Phương án đã chọn không thuộc câu hỏi này.');
     const correct = body.value.choice === q.correctChoice;
     // the student still learns whether it was right; only the first answer of a client counts for the teacher
-    if (counts(`answer\u0000${clientKey(c)}\u0000${q.id}`, 1)) recordAnswer(db, q.id, correct);
+    if (counts(`answer\u0000${clientKey(c)}\u0000${q.id}`, 1)) {
+      await ready;
+      await recordAnswer(db, q.id, correct);
+    }
     c.header('Cache-Control', 'no-store');
     return c.json({
       correct,
@@ -122,7 +131,10 @@ export function quizApi(db: DB, bank: QuizBank, { clientKey = () => '', now = Da
     if (!body.ok) return body.response;
     const { topic, score, total } = body.value;
     if (topic !== ALL_TOPICS && !known(topic)) return fail(c, 'invalid', topicError(bank));
-    if (counts(`done\u0000${clientKey(c)}`, ROUNDS_PER_CLIENT_PER_DAY)) recordRoundFinished(db, topic, score, total);
+    if (counts(`done\u0000${clientKey(c)}`, ROUNDS_PER_CLIENT_PER_DAY)) {
+      await ready;
+      await recordRoundFinished(db, topic, score, total);
+    }
     return c.body(null, 204);
   });
 

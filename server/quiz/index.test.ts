@@ -160,11 +160,11 @@ describe('the quiz API, on the real server', () => {
   });
 
   it('mixes all topics when none is given, and counts every round and every question shown', async () => {
-    const before = new Map(questionStats(server.assistant.db).map((s) => [s.questionId, s.shown]));
+    const before = new Map((await questionStats(server.assistant.state)).map((s) => [s.questionId, s.shown]));
     const round = (await (await get('/api/quiz')).json()) as Round;
     expect(round.topic.id).toBe('tat-ca');
     expect(round.questions).toHaveLength(5);
-    const after = new Map(questionStats(server.assistant.db).map((s) => [s.questionId, s.shown]));
+    const after = new Map((await questionStats(server.assistant.state)).map((s) => [s.questionId, s.shown]));
     for (const q of round.questions) expect(after.get(q.id)).toBe((before.get(q.id) ?? 0) + 1);
     const rounds = server.assistant.db.prepare(`SELECT topic, started FROM quiz_rounds WHERE topic = 'tat-ca'`).all();
     expect(rounds).toEqual([{ topic: 'tat-ca', started: 1 }]);
@@ -190,7 +190,7 @@ describe('the quiz API, on the real server', () => {
     expect(wrong.correct).toBe(false);
     expect(wrong.correctChoice).toBe(optionId(second!.id, second!.answer));
 
-    const stats = new Map(questionStats(server.assistant.db).map((s) => [s.questionId, s]));
+    const stats = new Map((await questionStats(server.assistant.state)).map((s) => [s.questionId, s]));
     expect(stats.get(first!.id)).toMatchObject({ answered: 1, correct: 1 });
     expect(stats.get(second!.id)).toMatchObject({ answered: 1, correct: 0 });
     expect(await (await post('/api/quiz/round-complete', { topic: 'vi-sinh-vat-phan-giai', score: 1, total: 2 })).status).toBe(204);
@@ -205,13 +205,13 @@ describe('the quiz API, on the real server', () => {
   it('counts one answer per question per client a day: 25 answers from one client do not top the hardest list (V16)', async () => {
     const round = (await (await get('/api/quiz?topic=vi-sinh-vat-phan-giai&n=3')).json()) as Round;
     const q = byId(round.questions[2]!.id);
-    const before = new Map(questionStats(server.assistant.db).map((s) => [s.questionId, s])).get(q.id)?.answered ?? 0;
+    const before = new Map((await questionStats(server.assistant.state)).map((s) => [s.questionId, s])).get(q.id)?.answered ?? 0;
     for (let i = 0; i < 25; i++) {
       const res = await post('/api/quiz/answer', { questionId: q.id, choice: optionId(q.id, q.distractors[0]!) });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { correct: boolean }).correct).toBe(false);
     }
-    const after = new Map(questionStats(server.assistant.db).map((s) => [s.questionId, s])).get(q.id)!.answered;
+    const after = new Map((await questionStats(server.assistant.state)).map((s) => [s.questionId, s])).get(q.id)!.answered;
     expect(after - before).toBeLessThanOrEqual(1);
   });
 

@@ -111,7 +111,7 @@ export function quizRoutes(assistant: Assistant, config: Pick<Config, 'corpusDir
   const proxies = trustedProxies(config.trustProxy);
   return {
     bank,
-    api: quizApi(assistant.db, bank, { clientKey: (c) => rateKey(clientAddress(c, proxies)) }),
+    api: quizApi(assistant.state, bank, { clientKey: (c) => rateKey(clientAddress(c, proxies)) }),
     teacherPage: teacherPage(assistant, bank, config),
   };
 }

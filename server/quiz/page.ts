@@ -9,7 +9,7 @@ import { WIDGET_FILE } from '../../widget/build.ts';
 import { ALL_TOPICS, ALL_TOPICS_LABEL, ROUND_SIZE } from './api.ts';
 import type { QuizBank } from './index.ts';
 import { TOPICS, type Topic } from './schema.ts';
-import { questionStats, roundStats } from './stats.ts';
+import { migrateQuiz, questionStats, roundStats } from './stats.ts';
 
 /** Rounds counted on the page: the last 30 days. */
 const RECENT_DAYS = 30;
@@ -83,14 +83,15 @@ function embedSnippet(origin: string, topic: string) {
   ].join('\n');
 }
 
-function statistics(assistant: Assistant, bank: QuizBank) {
-  const counted = new Map(questionStats(assistant.db).map((s) => [s.questionId, s]));
+async function statistics(assistant: Assistant, bank: QuizBank) {
+  await migrateQuiz(assistant.state);
+  const counted = new Map((await questionStats(assistant.state)).map((s) => [s.questionId, s]));
   const rows = bank.questions
     .map((q) => ({ q, s: counted.get(q.id) ?? { shown: 0, answered: 0, correct: 0 } }))
     .filter((r) => r.s.answered > 0)
     // hardest first; among equals, the ones more students answered say more
     .sort((a, b) => a.s.correct / a.s.answered - b.s.correct / b.s.answered || b.s.answered - a.s.answered);
-  const rounds = roundStats(assistant.db, RECENT_DAYS);
+  const rounds = await roundStats(assistant.state, RECENT_DAYS);
   const total = rounds.reduce(
     (t, r) => ({ started: t.started + r.started, finished: t.finished + r.finished, score: t.score + r.scoreSum, questions: t.questions + r.questionSum }),
     { started: 0, finished: 0, score: 0, questions: 0 },
@@ -167,7 +168,7 @@ function statistics(assistant: Assistant, bank: QuizBank) {
   </section>`;
 }
 
-export function teacherHtml(assistant: Assistant, bank: QuizBank, origin: string, widget: string | null) {
+export async function teacherHtml(assistant: Assistant, bank: QuizBank, origin: string, widget: string | null) {
   const docs = new Map(assistant.corpus.documents.map((d) => [d.id, d]));
   const project = docs.get(PROJECT_DOC);
   const firstTopic = bank.topics[0]?.id ?? ALL_TOPICS;
@@ -295,7 +296,7 @@ export function teacherHtml(assistant: Assistant, bank: QuizBank, origin: string
           </p>
         </section>
 
-        ${statistics(assistant, bank)}
+        ${await statistics(assistant, bank)}
       </div>
     </main>
     ${serviceFooter()} ${widget ? html`<cnsh-chat audience="student" site="trang-giao-vien"></cnsh-chat>` : ''}`;
@@ -317,11 +318,11 @@ export function teacherPage(
   const send = pageSender(config.allowedOrigins);
   const proxies = trustedProxies(config.trustProxy);
   const widgetAsset = fileAsset(WIDGET_FILE);
-  return (c) => {
+  return async (c) => {
     const url = new URL(c.req.url);
     // the configured public origin, not whatever Host the request carried; behind a TLS proxy still https
     const origin = config.publicBaseUrl ?? `${cameOverTls(c, proxies) ? 'https:' : url.protocol}//${url.host}`;
     const asset = widgetAsset();
-    return send(c, teacherHtml(assistant, bank, origin, asset ? `/widget.js?v=${asset.hash}` : '/widget.js'));
+    return send(c, await teacherHtml(assistant, bank, origin, asset ? `/widget.js?v=${asset.hash}` : '/widget.js'));
   };
 }

@@ -43,7 +43,7 @@ describe('npm run staff', () => {
     const r = await staffCli(['add', 'Nguyen.Van.A', '--role', 'admin'], 'một câu mật khẩu đủ dài');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('Đã tạo tài khoản "nguyen.van.a" (Quản trị)');
-    const row = server.assistant.db.prepare('SELECT password_hash FROM staff WHERE username = ?').get('nguyen.van.a') as { password_hash: string };
+    const row = (await server.assistant.state.get<{ password_hash: string }>('SELECT password_hash FROM staff WHERE username = ?', ['nguyen.van.a']))!;
     expect(row.password_hash).toMatch(/^scrypt\$17\$8\$1\$/);
     expect(row.password_hash).not.toContain('mật khẩu');
     expect((await staffClient(server.url).login('nguyen.van.a', 'một câu mật khẩu đủ dài')).status).toBe(303);
@@ -80,7 +80,7 @@ describe('npm run staff', () => {
     expect((await staffClient(server.url).login('tran.thi.b', 'mật khẩu thứ hai của chị B')).status).toBe(401);
     expect((await staffCli(['list'])).out).toMatch(/tran\.thi\.b\s+Cán bộ duyệt\s+đã khóa/);
 
-    const audit = server.assistant.db.prepare("SELECT action FROM audit_log WHERE target = 'tran.thi.b' ORDER BY id").all() as { action: string }[];
+    const audit = await server.assistant.state.all<{ action: string }>("SELECT action FROM audit_log WHERE target = 'tran.thi.b' ORDER BY id");
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['staff:add', 'staff:reset', 'staff:disable']));
   });
 

@@ -32,15 +32,14 @@ const ASKED = [
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
-  const { db } = server.assistant;
-  ASKED.forEach((q, i) =>
-    logQuestion(
-      db,
+
+  for (const [i, q] of ASKED.entries())
+    await logQuestion(
+      server.assistant.state,
       { id: `q${i}`, conversationId: `c${i}`, audience: 'citizen', site: null, mode: 'extractive', cited: q.answered ? ['danh-muc-san-pham#balasa-no-1'] : [], answer: q.answered ? 'Balasa No.1 …' : '', generation: null, ...q },
       Date.now() - (ASKED.length - i) * 60_000,
-    ),
-  );
-  await createStaff(db, 'canbo.so', 'admin');
+    );
+  await createStaff(server.assistant.state, 'canbo.so', 'admin');
 });
 afterAll(async () => {
   await browser?.close();
@@ -105,7 +104,7 @@ describe('the console on a phone (360×740)', () => {
     expect(await row(page, 'Giá đất').count()).toBe(0);
     expect(await row(page, 'bài kiểm tra').count()).toBe(0);
     expect(await row(page, 'mùi thối').count()).toBe(1);
-    const marked = server.assistant.db.prepare(`SELECT question_id, status FROM review_state ORDER BY question_id`).all();
+    const marked = await server.assistant.state.all(`SELECT question_id, status FROM review_state ORDER BY question_id`);
     expect(marked).toEqual([
       { question_id: 'q0', status: 'out-of-scope' },
       { question_id: 'q1', status: 'out-of-scope' },

@@ -57,7 +57,7 @@ function runCli(script: string, env: Record<string, string>): Promise<string> {
 
 beforeAll(async () => {
   server = await startTestServer({ DATA_DIR: dataDir, CORPUS_DIR: corpusCopy });
-  await createStaff(server.assistant.db, 'canbo');
+  await createStaff(server.assistant.state, 'canbo');
   staff = staffClient(server.url);
   await staff.login('canbo');
   csrf = await staff.csrf();
@@ -202,7 +202,7 @@ describe('a curated answer', () => {
       const r = await ask(server.url, PARAPHRASE);
       expect(r.citations[0]!.title).toBe(CURATED_TITLE);
       // new answers there never take an exported id
-      await createStaff(server.assistant.db, 'canbo');
+      await createStaff(server.assistant.state, 'canbo');
       staff = staffClient(server.url);
       await staff.login('canbo');
       const res = await staff.postJson(

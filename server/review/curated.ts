@@ -2,6 +2,7 @@ import type { Assistant } from '../assistant.ts';
 import { canonicalDocId, faqChunk, findSection, slugify, type Chunk, type Corpus, type CorpusDocument, type Section } from '../corpus/index.ts';
 import { Audience as AudienceSchema, FaqEntry as FaqEntrySchema, OfficialRef as OfficialRefSchema, type Audience, type FaqEntry, type OfficialRef } from '../corpus/schema.ts';
 import type { DB } from '../index/db.ts';
+import type { Database, Sql } from '../store/index.ts';
 import { chunkSearchText, deleteChunk, writeChunk } from '../index/index.ts';
 import { linkTargets } from '../generate/checks.ts';
 import { canonicalOrigin } from '../http/guard/origins.ts';
@@ -94,18 +95,15 @@ const toCurated = (r: CuratedRow): CuratedAnswer => ({
   publishedAt: r.published_at,
 });
 
-export function listCurated(db: DB, status?: CuratedStatus): CuratedAnswer[] {
-  ensureReviewTables(db);
-  const rows = (
-    status
-      ? db.prepare('SELECT * FROM curated_answers WHERE status = ? ORDER BY n DESC').all(status)
-      : db.prepare('SELECT * FROM curated_answers ORDER BY n DESC').all()
-  ) as CuratedRow[];
+export async function listCurated(sql: Sql, status?: CuratedStatus): Promise<CuratedAnswer[]> {
+  const rows = status
+    ? await sql.all<CuratedRow>('SELECT * FROM curated_answers WHERE status = ? ORDER BY n DESC', [status])
+    : await sql.all<CuratedRow>('SELECT * FROM curated_answers ORDER BY n DESC');
   return rows.map(toCurated);
 }
 
-export function curatedById(db: DB, id: string): CuratedAnswer | null {
-  const row = db.prepare('SELECT * FROM curated_answers WHERE id = ?').get(id) as CuratedRow | undefined;
+export async function curatedById(sql: Sql, id: string): Promise<CuratedAnswer | null> {
+  const row = await sql.get<CuratedRow>('SELECT * FROM curated_answers WHERE id = ?', [id]);
   return row ? toCurated(row) : null;
 }
 
@@ -145,11 +143,12 @@ export function curatedEntry(
 }
 
 /** The published curated answers as chunks, for a full index rebuild (`ensureIndex`'s `extra`). */
-export function curatedChunks(db: DB, corpus: Corpus): Chunk[] {
+export async function curatedChunks(state: Database, corpus: Corpus): Promise<Chunk[]> {
+  await ensureReviewTables(state);
   const inCorpus = new Set(corpus.faq.map((e) => e.id));
   const resolve = corpusResolver(corpus);
   // an answer already exported to corpus/faq is indexed from there; syncCuratedIndex puts ours back if they differ
-  return listCurated(db, 'published')
+  return (await listCurated(state, 'published'))
     .filter((a) => !inCorpus.has(a.id))
     .map((a) => faqChunk(curatedEntry(a), resolve));
 }
@@ -248,9 +247,17 @@ export function curatedSlug(question: string): string {
   return kept.join('-');
 }
 
-/** gd-<n>-<slug>: n is above every number used in the table and in corpus/faq, so ids never collide. */
-function nextCurated(db: DB, corpus: Corpus, question: string): { n: number; id: string } {
-  const inDb = (db.prepare('SELECT coalesce(max(n), 0) AS n FROM curated_answers').get() as { n: number }).n;
+/** Any fixed number of our own: replicas allot curated answer numbers one at a time under it (PostgreSQL). */
+const NUMBERING_LOCK = 0x636e7367;
+
+/**
+ * gd-<n>-<slug>: n is above every number used in the table and in corpus/faq, so ids never collide. Called in
+ * the transaction that inserts: SQLite's write lock, or PostgreSQL's advisory lock, keeps two replicas from
+ * taking the same number.
+ */
+async function nextCurated(tx: Sql, corpus: Corpus, question: string): Promise<{ n: number; id: string }> {
+  if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [NUMBERING_LOCK]);
+  const inDb = (await tx.get<{ n: number }>('SELECT coalesce(max(n), 0) AS n FROM curated_answers'))!.n;
   const inCorpus = Math.max(0, ...corpus.faq.map((e) => Number(/^gd-(\d+)(?:-|$)/.exec(e.id)?.[1] ?? 0)));
   const n = Math.max(inDb, inCorpus) + 1;
   const slug = curatedSlug(question);
@@ -259,18 +266,20 @@ function nextCurated(db: DB, corpus: Corpus, question: string): { n: number; id:
 
 export type SaveResult = { ok: true; answer: CuratedAnswer } | { ok: false; problems: string[] };
 
+type Indexing = Pick<Assistant, 'db' | 'state' | 'corpus' | 'embedder' | 'retriever'>;
+
 /**
- * Saves an answer; `publish` indexes it at once (embed, then replace its chunk in one transaction, then let
- * the retriever re-read term statistics), so the next question gets it. Saving as a draft takes it out.
+ * Saves an answer; `publish` indexes it at once (embed; commit the answer; then replace its chunk in this
+ * replica's index and let the retriever re-read term statistics), so the next question gets it, and tells the
+ * other replicas (`curated_changed`). Saving as a draft takes it out.
  */
 export async function saveCurated(
-  assistant: Pick<Assistant, 'db' | 'corpus' | 'embedder' | 'retriever'>,
+  assistant: Indexing,
   raw: CuratedInput,
   username: string,
   { id, publish, now = Date.now(), allowedOrigins }: { id?: string; publish: boolean; now?: number } & CuratedChecks,
 ): Promise<SaveResult> {
-  const { db, corpus } = assistant;
-  ensureReviewTables(db);
+  const { state, corpus } = assistant;
   const input: CuratedInput = {
     ...raw,
     question: clean(raw.question),
@@ -278,7 +287,7 @@ export async function saveCurated(
     variants: distinctVariants(raw.question, raw.variants),
   };
   const problems = [...curatedProblems(input, corpus), ...(publish ? publishProblems(input, { allowedOrigins }) : [])];
-  const existing = id ? curatedById(db, id) : null;
+  const existing = id ? await curatedById(state, id) : null;
   if (id && !existing) problems.push('Không tìm thấy giải đáp này.');
   if (problems.length) return { ok: false, problems };
 
@@ -289,7 +298,7 @@ export async function saveCurated(
   // the chunk's search text does not contain its id, so it can be embedded before the id is allotted
   const vector = publish ? (await assistant.embedder.embed([chunkSearchText(faqChunk(parsed.data, resolve))]))[0]! : null;
 
-  const saved = staffWrite(db, () => {
+  const saved = await staffWrite(state, async (tx) => {
     const status: CuratedStatus = publish ? 'published' : 'draft';
     let answerId: string;
     const fields = [
@@ -299,57 +308,100 @@ export async function saveCurated(
       JSON.stringify(input.audience),
       JSON.stringify([...input.sources, ...input.references]),
     ];
-    if (existing) {
-      answerId = existing.id;
-      db.prepare(
+    // read again in the transaction: another replica may have unpublished it meanwhile
+    const before = existing ? await curatedById(tx, existing.id) : null;
+    if (before) {
+      answerId = before.id;
+      await tx.run(
         `UPDATE curated_answers SET question = ?, variants = ?, answer = ?, audience = ?, sources = ?, status = ?,
-           updated_by = ?, updated_at = ?, published_at = CASE WHEN ? THEN ? ELSE published_at END WHERE id = ?`,
-      ).run(...fields, status, username, now, publish ? 1 : 0, now, answerId);
+           updated_by = ?, updated_at = ?, published_at = CASE WHEN ? = 1 THEN CAST(? AS BIGINT) ELSE published_at END WHERE id = ?`,
+        [...fields, status, username, now, publish ? 1 : 0, now, answerId],
+      );
     } else {
-      const next = nextCurated(db, corpus, input.question);
+      const next = await nextCurated(tx, corpus, input.question);
       answerId = next.id;
-      db.prepare(
+      await tx.run(
         `INSERT INTO curated_answers (n, id, question, variants, answer, audience, sources, status, created_by, created_at, updated_by, updated_at, published_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(next.n, answerId, ...fields, status, username, now, username, now, publish ? now : null);
+        [next.n, answerId, ...fields, status, username, now, username, now, publish ? now : null],
+      );
     }
-    const answer = curatedById(db, answerId)!;
-    const chunk = faqChunk(curatedEntry(answer), resolve);
-    deleteChunk(db, chunk.id);
-    if (vector) writeChunk(db, chunk, vector, 'curated');
     // a published answer saved back as a draft no longer answers its questions
-    if (!publish && existing?.status === 'published')
-      db.prepare(`UPDATE review_state SET status = 'open', curated_id = NULL, updated_at = ?, updated_by = ? WHERE curated_id = ?`).run(now, username, answerId);
-    if (publish && input.questionIds.length) markQuestions(db, input.questionIds, 'curated', username, { curatedId: answerId, now, record: false });
-    audit(
-      db,
+    if (!publish && before?.status === 'published')
+      await tx.run(`UPDATE review_state SET status = 'open', curated_id = NULL, updated_at = ?, updated_by = ? WHERE curated_id = ?`, [now, username, answerId]);
+    if (publish && input.questionIds.length) await markQuestions(tx, input.questionIds, 'curated', username, { curatedId: answerId, now, record: false });
+    await audit(
+      tx,
       {
         username,
-        action: publish ? (existing ? 'curated:update' : 'curated:publish') : 'curated:draft',
+        action: publish ? (before ? 'curated:update' : 'curated:publish') : 'curated:draft',
         target: answerId,
         detail: `${input.question}${input.questionIds.length ? ` (${input.questionIds.length} câu hỏi)` : ''}`,
       },
       now,
     );
-    return answer;
+    return (await curatedById(tx, answerId))!;
+  });
+  await indexTurn(assistant.db, async () => {
+    const chunk = faqChunk(curatedEntry(saved), resolve);
+    await indexFree(assistant.db);
+    assistant.db.transaction(() => {
+      deleteChunk(assistant.db, chunk.id);
+      if (vector) writeChunk(assistant.db, chunk, vector, 'curated');
+    })();
   });
   assistant.retriever.refresh();
+  await tellReplicas(state, saved.id);
   return { ok: true, answer: saved };
 }
 
 /** Takes an answer out of the index; the questions it answered go back to the queue. */
-export function unpublishCurated(assistant: Pick<Assistant, 'db' | 'retriever'>, id: string, username: string, now = Date.now()): boolean {
-  const { db } = assistant;
-  const existing = curatedById(db, id);
-  if (!existing || existing.status !== 'published') return false;
-  staffWrite(db, () => {
-    db.prepare(`UPDATE curated_answers SET status = 'unpublished', updated_by = ?, updated_at = ? WHERE id = ?`).run(username, now, id);
+export async function unpublishCurated(assistant: Pick<Assistant, 'db' | 'state' | 'retriever'>, id: string, username: string, now = Date.now()): Promise<boolean> {
+  const { db, state } = assistant;
+  const existing = await staffWrite(state, async (tx) => {
+    const found = await curatedById(tx, id);
+    if (!found || found.status !== 'published') return null;
+    await tx.run(`UPDATE curated_answers SET status = 'unpublished', updated_by = ?, updated_at = ? WHERE id = ?`, [username, now, id]);
+    await tx.run(`UPDATE review_state SET status = 'open', curated_id = NULL, updated_at = ?, updated_by = ? WHERE curated_id = ?`, [now, username, id]);
+    await audit(tx, { username, action: 'curated:unpublish', target: id, detail: found.question }, now);
+    return found;
+  });
+  if (!existing) return false;
+  await indexTurn(db, async () => {
+    await indexFree(db);
     deleteChunk(db, faqChunk(curatedEntry(existing), () => null).id);
-    db.prepare(`UPDATE review_state SET status = 'open', curated_id = NULL, updated_at = ?, updated_by = ? WHERE curated_id = ?`).run(now, username, id);
-    audit(db, { username, action: 'curated:unpublish', target: id, detail: existing.question }, now);
   });
   assistant.retriever.refresh();
+  await tellReplicas(state, id);
   return true;
+}
+
+/** The channel on which a replica says "the curated answers changed" (payload: the answer's id). */
+export const CURATED_CHANNEL = 'curated_changed';
+
+/** After the commit: the others re-read the table; a lost notification is caught by their periodic check. */
+async function tellReplicas(state: Database, id: string): Promise<void> {
+  try {
+    await state.notify(CURATED_CHANNEL, id);
+  } catch (e) {
+    console.error('Không báo được các máy chủ khác về giải đáp vừa đổi (họ sẽ tự kiểm tra lại sau):', e);
+  }
+}
+
+/**
+ * The index shares SQLite's one connection with the state: its synchronous writes wait until no store
+ * transaction is open on it, so they never become part of one (and never roll back with it).
+ */
+async function indexFree(db: DB): Promise<void> {
+  while (db.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** One curated index change at a time per index: a sync that read the table earlier never overwrites a newer save. */
+const turns = new WeakMap<DB, Promise<unknown>>();
+function indexTurn<T>(db: DB, work: () => Promise<T>): Promise<T> {
+  const result = (turns.get(db) ?? Promise.resolve()).then(work, work);
+  turns.set(db, result.catch(() => undefined));
+  return result;
 }
 
 interface IndexedRow {
@@ -363,43 +415,122 @@ interface IndexedRow {
 }
 
 /**
- * After start-up (the index may have been rebuilt by another entry point, or from an older corpus/faq
- * export), makes the index hold exactly what the table says: published answers as written, nothing else.
+ * Makes this replica's index hold exactly what the table says: published answers as written, nothing else. Run at
+ * start-up (the index may have been rebuilt by another entry point, or from an older corpus/faq export) and
+ * whenever another replica changed an answer. Returns how many chunks it changed.
  */
-export async function syncCuratedIndex(assistant: Pick<Assistant, 'db' | 'corpus' | 'embedder' | 'retriever'>): Promise<number> {
-  const { db, corpus } = assistant;
-  ensureReviewTables(db);
-  const resolve = corpusResolver(corpus);
-  const stale: Chunk[] = [];
-  const gone: string[] = [];
-  const indexed = db.prepare('SELECT title, section, text, audience, questions, supports, origin FROM chunks WHERE id = ?');
-  for (const a of listCurated(db)) {
-    const chunk = faqChunk(curatedEntry(a), resolve);
-    const row = indexed.get(chunk.id) as IndexedRow | undefined;
-    if (a.status !== 'published') {
-      if (row) gone.push(chunk.id);
-      continue;
+export function syncCuratedIndex(assistant: Indexing): Promise<number> {
+  return indexTurn(assistant.db, async () => {
+    const { db, state, corpus } = assistant;
+    await ensureReviewTables(state);
+    const resolve = corpusResolver(corpus);
+    const stale: Chunk[] = [];
+    const gone: string[] = [];
+    const indexed = db.prepare('SELECT title, section, text, audience, questions, supports, origin FROM chunks WHERE id = ?');
+    const all = await listCurated(state);
+    const known = new Set<string>();
+    for (const a of all) {
+      const chunk = faqChunk(curatedEntry(a), resolve);
+      known.add(chunk.id);
+      const row = indexed.get(chunk.id) as IndexedRow | undefined;
+      if (a.status !== 'published') {
+        if (row) gone.push(chunk.id);
+        continue;
+      }
+      const same =
+        row &&
+        row.origin === 'curated' &&
+        row.title === chunk.title &&
+        row.section === chunk.section &&
+        row.text === chunk.text &&
+        row.audience === JSON.stringify(chunk.audience) &&
+        row.questions === JSON.stringify(chunk.questions) &&
+        row.supports === JSON.stringify(chunk.supports);
+      if (!same) stale.push(chunk);
     }
-    const same =
-      row &&
-      row.origin === 'curated' &&
-      row.title === chunk.title &&
-      row.section === chunk.section &&
-      row.text === chunk.text &&
-      row.audience === JSON.stringify(chunk.audience) &&
-      row.questions === JSON.stringify(chunk.questions) &&
-      row.supports === JSON.stringify(chunk.supports);
-    if (!same) stale.push(chunk);
-  }
-  if (!stale.length && !gone.length) return 0;
-  const vectors = stale.length ? await assistant.embedder.embed(stale.map(chunkSearchText)) : [];
-  db.transaction(() => {
-    for (const id of gone) deleteChunk(db, id);
-    stale.forEach((c, i) => {
-      deleteChunk(db, c.id);
-      writeChunk(db, c, vectors[i]!, 'curated');
+    // a staff answer in the index that the table does not hold (an index made against another state database)
+    for (const { id } of db.prepare(`SELECT id FROM chunks WHERE origin = 'curated'`).all() as { id: string }[]) if (!known.has(id)) gone.push(id);
+    if (!stale.length && !gone.length) return 0;
+    const vectors = stale.length ? await assistant.embedder.embed(stale.map(chunkSearchText)) : [];
+    await indexFree(db);
+    db.transaction(() => {
+      for (const id of gone) deleteChunk(db, id);
+      stale.forEach((c, i) => {
+        deleteChunk(db, c.id);
+        writeChunk(db, c, vectors[i]!, 'curated');
+      });
+    })();
+    assistant.retriever.refresh();
+    return stale.length + gone.length;
+  });
+}
+
+/** What changes whenever an answer is added, edited, published or taken down: cheap to read every few seconds. */
+async function curatedVersion(state: Sql): Promise<string> {
+  const row = await state.get<{ n: number; t: number }>('SELECT count(*) AS n, coalesce(sum(updated_at), 0) AS t FROM curated_answers');
+  return `${row?.n ?? 0}:${row?.t ?? 0}`;
+}
+
+export interface CuratedFollower {
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps this replica's index in step with the curated answers in the state database: a `curated_changed`
+ * notification from any replica re-syncs within a second; a periodic check of the table's version catches a
+ * notification lost while the connection was down (and, on SQLite, a second process on the same DATA_DIR).
+ */
+export async function followCuratedAnswers(
+  assistant: Indexing,
+  { checkEveryMs = 30_000, log = console }: { checkEveryMs?: number; log?: Pick<Console, 'error'> } = {},
+): Promise<CuratedFollower> {
+  let seen = '';
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+
+  const sync = (): Promise<void> => {
+    if (running) {
+      // a change heard while a sync runs may have been read too early: one more pass after it
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          // read before the sync: a change committed during it shows as a new version next time
+          const version = await curatedVersion(assistant.state);
+          await syncCuratedIndex(assistant);
+          seen = version;
+        } catch (e) {
+          if (!stopped) log.error('Không cập nhật được giải đáp của cán bộ vào chỉ mục:', e);
+        }
+      } while (again && !stopped);
+    })().finally(() => {
+      running = null;
     });
-  })();
-  assistant.retriever.refresh();
-  return stale.length + gone.length;
+    return running;
+  };
+
+  const unlisten = await assistant.state.listen(CURATED_CHANNEL, () => void sync());
+  // listening first: a change committed before this line is in the first sync, one after it is heard
+  await sync();
+  const timer = setInterval(async () => {
+    try {
+      if (!running && (await curatedVersion(assistant.state)) !== seen) await sync();
+    } catch (e) {
+      if (!stopped) log.error('Không kiểm tra được giải đáp của cán bộ:', e);
+    }
+  }, checkEveryMs);
+  timer.unref();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await unlisten();
+      await running;
+    },
+  };
 }

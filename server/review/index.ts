@@ -17,7 +17,6 @@ import { passwordRoutes, signInRoutes, signOutRoutes } from './routes/sign-in.ts
 import { staffRoutes } from './routes/staff.ts';
 import { channelRoutes } from './routes/channels.ts';
 import type { Channels } from '../channels/index.ts';
-import { ensureChannelColumn } from '../log/index.ts';
 
 /** A Map, not an object: "/admin/static/__proto__" must find nothing rather than Object.prototype. */
 const STATIC = new Map<string, { type: string; body: string }>(
@@ -51,10 +50,7 @@ export interface AdminOptions {
  * middlewares and the login gate apply to what is registered after them, so the order is the security model.
  */
 export function adminRoutes(assistant: Assistant, options: AdminOptions) {
-  const { db } = assistant;
-  ensureReviewTables(db);
-  // the queue shows where a question was asked (issue 16)
-  ensureChannelColumn(db);
+  const { db, state } = assistant;
   const proxies = trustedProxies(options.config.trustProxy);
   const cookies = staffCookies(proxies);
   const { cookieName } = cookies;
@@ -77,6 +73,8 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
 
   // ——— for every /admin request ———
   admin.use('*', async (c, next) => {
+    // created once at start-up (buildServer); this only waits when the console is mounted some other way
+    await ensureReviewTables(state);
     await next();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
     // the console is never shared with other sites, whatever a global middleware decided
@@ -96,7 +94,7 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
       (origin !== undefined && origin !== 'null' && origin !== ownOrigin(c)) ||
       (site === undefined && origin === 'null');
     if (!crossSite) return next();
-    audit(db, { username: null, action: 'csrf:refused', target: c.req.path, detail: `Origin: ${origin ?? '—'}, Sec-Fetch-Site: ${site ?? '—'}` });
+    await audit(state, { username: null, action: 'csrf:refused', target: c.req.path, detail: `Origin: ${origin ?? '—'}, Sec-Fetch-Site: ${site ?? '—'}` });
     return isApi(c) || isJsonRequest(c)
       ? jsonError(c, 403, 'cross_site', 'Yêu cầu từ trang web khác bị từ chối.')
       : c.html(messagePage('Yêu cầu bị từ chối', 'Yêu cầu này đến từ một trang web khác nên đã bị từ chối.'), 403);
@@ -112,7 +110,7 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
 
   // ——— everything below needs a session ———
   admin.use('*', async (c, next) => {
-    const check = readSession(db, getCookie(c, cookieName(c, 'staff')));
+    const check = await readSession(state, getCookie(c, cookieName(c, 'staff')));
     if (!check.ok) {
       if (isApi(c)) return jsonError(c, 401, 'unauthorized', 'Bạn cần đăng nhập trang cán bộ.');
       const url = new URL(c.req.url);
@@ -133,7 +131,7 @@ export function adminRoutes(assistant: Assistant, options: AdminOptions) {
           : c.html(messagePage('Biểu mẫu bị lỗi', BAD_FORM, session), 400);
       const token = header ?? (form ? one(form, '_csrf') : undefined);
       if (!sameToken(token, session.csrf)) {
-        audit(db, { username: session.staff.username, action: 'csrf:refused', target: c.req.path, detail: 'thiếu hoặc sai mã CSRF' });
+        await audit(state, { username: session.staff.username, action: 'csrf:refused', target: c.req.path, detail: 'thiếu hoặc sai mã CSRF' });
         return isApi(c) || isJsonRequest(c)
           ? jsonError(c, 403, 'csrf', 'Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token).')
           : c.html(messagePage('Yêu cầu bị từ chối', 'Biểu mẫu đã quá hạn. Hãy tải lại trang rồi thử lại.', session), 403);

@@ -17,7 +17,7 @@ const XSS = 'Ruồi lính đen <script>alert(1)</script> có xử lý được r
 
 beforeAll(async () => {
   server = await startTestServer();
-  await createStaff(server.assistant.db, 'canbo');
+  await createStaff(server.assistant.state, 'canbo');
   for (const [i, q] of GIUN.entries()) ids[`giun${i}`] = (await ask(server.url, q, { site: 'cong-tinh' })).messageId;
   ids.nam = (await ask(server.url, NAM, { audience: 'student', site: 'truong-thpt' })).messageId;
   ids.xss = (await ask(server.url, XSS)).messageId;
@@ -58,10 +58,10 @@ describe('the queue', () => {
     expect(groups[0]!.id).toBe(giun.id);
   });
 
-  it('does not group questions that only share common words', () => {
+  it('does not group questions that only share common words', async () => {
     const idf = server.assistant.retriever.idf;
-    const items = queueItems(server.assistant.db).filter((i) => [ids.nam, ids.xss, ids.giun0].includes(i.id));
-    expect(groupQuestions(server.assistant.db, items, idf)).toHaveLength(3);
+    const items = (await queueItems(server.assistant.state)).filter((i) => [ids.nam, ids.xss, ids.giun0].includes(i.id));
+    expect(await groupQuestions(server.assistant.state, items, idf)).toHaveLength(3);
   });
 
   it('finds questions typed with diacritics by a search without them', async () => {
@@ -76,7 +76,7 @@ describe('the queue', () => {
     expect((await queue('?doi-tuong=student')).map((g) => g.questionIds).flat()).toEqual([ids.nam]);
     expect((await queue('?trang=truong-thpt')).map((g) => g.questionIds).flat()).toEqual([ids.nam]);
     expect((await queue('?ly-do=unhelpful')).map((g) => g.questionIds).flat()).toContain(ids.demLot);
-    server.assistant.db.prepare('UPDATE questions SET created_at = ? WHERE id = ?').run(Date.parse('2026-01-15T10:00:00+07:00'), ids.nam);
+    await server.assistant.state.run('UPDATE questions SET created_at = ? WHERE id = ?', [Date.parse('2026-01-15T10:00:00+07:00'), ids.nam!]);
     expect((await queue('?tu=2026-01-01&den=2026-01-31')).map((g) => g.questionIds).flat()).toEqual([ids.nam]);
     expect((await queue('?tu=2026-02-01')).map((g) => g.questionIds).flat()).not.toContain(ids.nam);
   });
@@ -93,7 +93,7 @@ describe('the queue', () => {
     const page = await (await staff.get(`/admin/hang-cho/${ids.nam}`)).text();
     expect(page).toContain('Hỏi Sở Khoa học và Công nghệ &lt;b&gt;trước&lt;/b&gt;');
 
-    const log = server.assistant.db.prepare('SELECT * FROM audit_log WHERE username = ? ORDER BY id').all('canbo') as { action: string; at: number; target: string }[];
+    const log = await server.assistant.state.all<{ action: string; at: number; target: string }>('SELECT * FROM audit_log WHERE username = ? ORDER BY id', ['canbo']);
     expect(log.map((r) => r.action)).toEqual(expect.arrayContaining(['login', 'mark:spam', 'note']));
     const spam = log.find((r) => r.action === 'mark:spam')!;
     expect(spam.target).toBe(ids.xss);

@@ -1,7 +1,7 @@
 import { LOW_CONFIDENCE as DECISION_UNCERTAIN, NOT_QUEUED } from '../answer/index.ts';
-import type { DB } from '../index/db.ts';
+import type { Dialect, Sql } from '../store/index.ts';
 import { fold, topicWords } from '../text/index.ts';
-import { audit } from './db.ts';
+import { audit, jsonValues } from './db.ts';
 
 export type ReviewStatus = 'open' | 'curated' | 'out-of-scope' | 'spam';
 export const REVIEW_STATUSES: ReviewStatus[] = ['open', 'curated', 'out-of-scope', 'spam'];
@@ -97,23 +97,28 @@ interface ItemRow {
 
 const COMMENT_SEPARATOR = '\u001f';
 
-const ITEM_SELECT = `
+/** The questions with their feedback and review state; the comments joined by a separator no one types. */
+const itemSelect = (dialect: Dialect) => `
   SELECT q.id, q.created_at, q.text, q.audience, q.site, q.channel, q.answered, q.reason, q.confidence, q.cited, q.answer,
          f.up, f.down, f.comments, coalesce(r.status, 'open') AS review_status, r.curated_id
   FROM questions q
   LEFT JOIN review_state r ON r.question_id = q.id
   LEFT JOIN (
-    SELECT message_id, sum(helpful) AS up, sum(1 - helpful) AS down, group_concat(comment, char(31)) AS comments
+    SELECT message_id, sum(helpful) AS up, sum(1 - helpful) AS down,
+           ${dialect === 'sqlite' ? 'group_concat(comment, char(31))' : 'string_agg(comment, chr(31))'} AS comments
     FROM feedback GROUP BY message_id
   ) f ON f.message_id = q.id`;
 
 /** Low confidence, unless the answer given was a staff member's own: that one was already reviewed. */
-export const LOW_CONFIDENCE_SQL = `(q.answered = 1 AND q.confidence < ${LOW_CONFIDENCE} AND coalesce(json_extract(q.cited, '$[0]'), '') NOT LIKE 'hoi-dap#gd-%')`;
+export const lowConfidenceSql = (dialect: Dialect) =>
+  `(q.answered = 1 AND q.confidence < ${LOW_CONFIDENCE} AND coalesce(${dialect === 'sqlite' ? `json_extract(q.cited, '$[0]')` : 'CAST(q.cited AS json) ->> 0'}, '') NOT LIKE 'hoi-dap#gd-%')`;
+/** The same, for SQLite (the statistics' queries). */
+export const LOW_CONFIDENCE_SQL = lowConfidenceSql('sqlite');
 
 /** Declines with nothing for staff to add (off-topic, small talk, distress, a question back) stay out of the queue. */
 const QUEUED_DECLINE = `(q.answered = 0 AND coalesce(q.reason, '') NOT IN (${NOT_QUEUED.map((r) => `'${r}'`).join(', ')}))`;
 
-const IN_QUEUE = `(${QUEUED_DECLINE} OR coalesce(f.down, 0) > 0 OR ${LOW_CONFIDENCE_SQL})`;
+const inQueue = (dialect: Dialect) => `(${QUEUED_DECLINE} OR coalesce(f.down, 0) > 0 OR ${lowConfidenceSql(dialect)})`;
 
 function toItem(r: ItemRow): ReviewItem {
   const why: Why[] = [];
@@ -147,8 +152,8 @@ const isCurated = (chunkId: string | undefined) => !!chunkId?.startsWith('hoi-da
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 /** The questions in the queue that match the filter, newest first. */
-export function queueItems(db: DB, filter: QueueFilter = {}, limit = 5000): ReviewItem[] {
-  const where = [IN_QUEUE];
+export async function queueItems(sql: Sql, filter: QueueFilter = {}, limit = 5000): Promise<ReviewItem[]> {
+  const where = [inQueue(sql.dialect)];
   const params: (string | number)[] = [];
   if (filter.status && filter.status !== 'all') {
     where.push(`coalesce(r.status, 'open') = ?`);
@@ -179,13 +184,13 @@ export function queueItems(db: DB, filter: QueueFilter = {}, limit = 5000): Revi
   }
   if (filter.why === 'declined') where.push('q.answered = 0');
   if (filter.why === 'unhelpful') where.push('coalesce(f.down, 0) > 0');
-  if (filter.why === 'low-confidence') where.push(LOW_CONFIDENCE_SQL);
-  const rows = db.prepare(`${ITEM_SELECT} WHERE ${where.join(' AND ')} ORDER BY q.created_at DESC LIMIT ?`).all(...params, limit) as ItemRow[];
+  if (filter.why === 'low-confidence') where.push(lowConfidenceSql(sql.dialect));
+  const rows = await sql.all<ItemRow>(`${itemSelect(sql.dialect)} WHERE ${where.join(' AND ')} ORDER BY q.created_at DESC LIMIT ?`, [...params, limit]);
   return rows.map(toItem);
 }
 
-export function reviewItem(db: DB, id: string): ReviewItem | null {
-  const row = db.prepare(`${ITEM_SELECT} WHERE q.id = ?`).get(id) as ItemRow | undefined;
+export async function reviewItem(sql: Sql, id: string): Promise<ReviewItem | null> {
+  const row = await sql.get<ItemRow>(`${itemSelect(sql.dialect)} WHERE q.id = ?`, [id]);
   return row ? toItem(row) : null;
 }
 
@@ -274,8 +279,8 @@ function summarize(items: ReviewItem[], notes: Map<string, number>): ReviewGroup
   };
 }
 
-function noteCounts(db: DB): Map<string, number> {
-  const rows = db.prepare('SELECT question_id, count(*) AS n FROM review_notes GROUP BY question_id').all() as { question_id: string; n: number }[];
+async function noteCounts(sql: Sql): Promise<Map<string, number>> {
+  const rows = await sql.all<{ question_id: string; n: number }>('SELECT question_id, count(*) AS n FROM review_notes GROUP BY question_id');
   return new Map(rows.map((r) => [r.question_id, r.n]));
 }
 
@@ -283,7 +288,7 @@ function noteCounts(db: DB): Map<string, number> {
  * Near-duplicates grouped: each question joins the group whose first (newest) question it resembles most,
  * when at least SAME_QUESTION alike. Most-asked groups first.
  */
-export function groupQuestions(db: DB, items: ReviewItem[], idf: (t: string) => number): ReviewGroup[] {
+export async function groupQuestions(sql: Sql, items: ReviewItem[], idf: (t: string) => number): Promise<ReviewGroup[]> {
   const cache = new Map<string, number>();
   const weight = (t: string) => cache.get(t) ?? (cache.set(t, idf(t)), cache.get(t)!);
   type Group = { words: Weighed; key: string; items: ReviewItem[] };
@@ -321,20 +326,20 @@ export function groupQuestions(db: DB, items: ReviewItem[], idf: (t: string) => 
     }
     if (!words.words.size) byKey.set(key, group);
   }
-  const notes = noteCounts(db);
+  const notes = await noteCounts(sql);
   return groups.map((g) => summarize(g.items, notes)).sort((a, b) => b.items.length - a.items.length || b.lastAt - a.lastAt);
 }
 
 /** The group a question belongs to: every queued question alike to it, whatever its status. */
-export function groupOf(db: DB, id: string, idf: (t: string) => number): ReviewGroup | null {
-  const self = reviewItem(db, id);
+export async function groupOf(sql: Sql, id: string, idf: (t: string) => number): Promise<ReviewGroup | null> {
+  const self = await reviewItem(sql, id);
   if (!self) return null;
   const words = wordSet(self.text);
   const key = fold(self.text).trim();
-  const alike = queueItems(db).filter(
+  const alike = (await queueItems(sql)).filter(
     (it) => it.id !== id && (words.size ? similarity(words, wordSet(it.text), idf) >= SAME_QUESTION : fold(it.text).trim() === key),
   );
-  return summarize([self, ...alike], noteCounts(db));
+  return summarize([self, ...alike], await noteCounts(sql));
 }
 
 export interface Note {
@@ -345,44 +350,66 @@ export interface Note {
   text: string;
 }
 
-export function notesOf(db: DB, questionIds: string[]): Note[] {
+export async function notesOf(sql: Sql, questionIds: string[]): Promise<Note[]> {
   if (!questionIds.length) return [];
-  const rows = db
-    .prepare(`SELECT * FROM review_notes WHERE question_id IN (SELECT value FROM json_each(?)) ORDER BY created_at`)
-    .all(JSON.stringify(questionIds)) as { id: number; question_id: string; username: string; created_at: number; text: string }[];
+  const rows = await sql.all<{ id: number; question_id: string; username: string; created_at: number; text: string }>(
+    `SELECT * FROM review_notes WHERE question_id IN (${jsonValues(sql.dialect)}) ORDER BY created_at, id`,
+    [JSON.stringify(questionIds)],
+  );
   return rows.map((r) => ({ id: r.id, questionId: r.question_id, username: r.username, createdAt: r.created_at, text: r.text }));
 }
 
-export function addNote(db: DB, questionId: string, username: string, text: string, now = Date.now()): void {
-  db.transaction(() => {
-    db.prepare('INSERT INTO review_notes (question_id, username, created_at, text) VALUES (?, ?, ?, ?)').run(questionId, username, now, text);
-    audit(db, { username, action: 'note', target: questionId, detail: text.slice(0, 200) }, now);
-  })();
+/** Whether a question is (still) in the log: notes and marks are only for those. */
+export async function questionExists(sql: Sql, id: string): Promise<boolean> {
+  return !!(await sql.get('SELECT 1 AS x FROM questions WHERE id = ?', [id]));
+}
+
+export async function addNote(sql: Sql, questionId: string, username: string, text: string, now = Date.now()): Promise<void> {
+  await sql.transaction(async (tx) => {
+    await tx.run('INSERT INTO review_notes (question_id, username, created_at, text) VALUES (?, ?, ?, ?)', [questionId, username, now, text]);
+    await audit(tx, { username, action: 'note', target: questionId, detail: text.slice(0, 200) }, now);
+  });
 }
 
 /** Sets the review status of questions (only those that exist); returns how many changed. */
-export function markQuestions(
-  db: DB,
+export async function markQuestions(
+  sql: Sql,
   ids: string[],
   status: ReviewStatus,
   username: string,
   { curatedId = null, now = Date.now(), record = true }: { curatedId?: string | null; now?: number; record?: boolean } = {},
-): number {
-  const upsert = db.prepare(
-    `INSERT INTO review_state (question_id, status, curated_id, updated_at, updated_by)
-     SELECT id, ?, ?, ?, ? FROM questions WHERE id = ?
-     ON CONFLICT (question_id) DO UPDATE SET status = excluded.status, curated_id = excluded.curated_id,
-       updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+): Promise<number> {
+  const unique = [...new Set(ids)];
+  return sql.transaction(async (tx) => {
+    const { changes } = await tx.run(
+      `INSERT INTO review_state (question_id, status, curated_id, updated_at, updated_by)
+       SELECT id, ?, ?, CAST(? AS BIGINT), ? FROM questions WHERE id IN (${jsonValues(tx.dialect)})
+       ON CONFLICT (question_id) DO UPDATE SET status = excluded.status, curated_id = excluded.curated_id,
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      [status, curatedId, now, username, JSON.stringify(unique)],
+    );
+    if (record && changes) await audit(tx, { username, action: `mark:${status}`, target: unique.slice(0, 50).join(','), detail: `${changes} câu hỏi` }, now);
+    return changes;
+  });
+}
+
+/** The curated answers these questions were marked as answered by. */
+export async function curatedIdsOf(sql: Sql, questionIds: string[]): Promise<string[]> {
+  const rows = await sql.all<{ curated_id: string }>(
+    `SELECT DISTINCT curated_id FROM review_state WHERE curated_id IS NOT NULL AND question_id IN (${jsonValues(sql.dialect)}) ORDER BY curated_id`,
+    [JSON.stringify(questionIds)],
   );
-  return db.transaction(() => {
-    let changed = 0;
-    for (const id of new Set(ids)) changed += upsert.run(status, curatedId, now, username, id).changes;
-    if (record && changed) audit(db, { username, action: `mark:${status}`, target: [...new Set(ids)].slice(0, 50).join(','), detail: `${changed} câu hỏi` }, now);
-    return changed;
-  })();
+  return rows.map((r) => r.curated_id);
+}
+
+/** The questions a curated answer answers. */
+export async function questionsAnsweredBy(sql: Sql, curatedId: string): Promise<string[]> {
+  return (await sql.all<{ question_id: string }>('SELECT question_id FROM review_state WHERE curated_id = ? ORDER BY question_id', [curatedId])).map(
+    (r) => r.question_id,
+  );
 }
 
 /** Distinct site labels in the log, for the filter. */
-export function knownSites(db: DB): string[] {
-  return (db.prepare('SELECT DISTINCT site FROM questions WHERE site IS NOT NULL ORDER BY site LIMIT 200').all() as { site: string }[]).map((r) => r.site);
+export async function knownSites(sql: Sql): Promise<string[]> {
+  return (await sql.all<{ site: string }>('SELECT DISTINCT site FROM questions WHERE site IS NOT NULL ORDER BY site LIMIT 200')).map((r) => r.site);
 }

@@ -10,9 +10,9 @@ let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer({ ALLOWED_ORIGINS: 'https://portal.sonla.gov.vn', TRUST_PROXY: '1' });
-  await createStaff(server.assistant.db, 'duyet', 'reviewer');
-  await createStaff(server.assistant.db, 'quantri', 'admin');
-  await createStaff(server.assistant.db, 'khoa', 'reviewer');
+  await createStaff(server.assistant.state, 'duyet', 'reviewer');
+  await createStaff(server.assistant.state, 'quantri', 'admin');
+  await createStaff(server.assistant.state, 'khoa', 'reviewer');
 });
 afterAll(() => server.close());
 
@@ -149,7 +149,7 @@ describe('signing in', () => {
     return { status: res.status, retryAfter: res.headers.get('retry-after'), text, ms: performance.now() - started };
   };
   /** as if `ms` had passed for the sign-in limits */
-  const age = (ms: number) => server.assistant.db.prepare('UPDATE login_failures SET at = at - ?').run(ms);
+  const age = (ms: number) => server.assistant.state.run('UPDATE login_failures SET at = at - ?', [ms]);
 
   it('after a wrong password: the same message for unknown users; the sixth try from that address is throttled with Retry-After', async () => {
     const known: Awaited<ReturnType<typeof attempt>>[] = [];
@@ -157,7 +157,7 @@ describe('signing in', () => {
     for (let i = 0; i < 6; i++) {
       known.push(await attempt('khoa', `sai-mat-khau-${i}`, '198.51.100.1'));
       unknown.push(await attempt('khong-ton-tai', `sai-mat-khau-${i}`, '198.51.100.2'));
-      age(60_000); // a minute between tries: past the progressive delay
+      await age(60_000); // a minute between tries: past the progressive delay
     }
     for (const list of [known, unknown]) {
       expect(list.slice(0, 5).map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
@@ -174,7 +174,7 @@ describe('signing in', () => {
   });
 
   it('a stranger cannot lock a named account: five wrong passwords from five addresses, the owner still gets in (V10)', async () => {
-    await createStaff(server.assistant.db, 'muc-tieu', 'reviewer');
+    await createStaff(server.assistant.state, 'muc-tieu', 'reviewer');
     for (let i = 0; i < 6; i++) expect((await attempt('muc-tieu', `doan-mo-${i}`, `203.0.113.${i + 1}`)).status).toBe(401);
     expect((await attempt('muc-tieu', TEST_PASSWORD, '192.0.2.200')).status).toBe(303);
   });
@@ -186,17 +186,17 @@ describe('signing in', () => {
     expect(soon.status).toBe(429);
     expect(Number(soon.retryAfter)).toBeLessThanOrEqual(1);
     expect(soon.text).toContain('Vui lòng chờ');
-    age(1_100);
+    await age(1_100);
     expect((await attempt('duyet', 'sai-lan-ba', '198.51.100.50')).status).toBe(401);
     const again = await attempt('duyet', TEST_PASSWORD, '198.51.100.50');
     expect(again.status).toBe(429);
     expect(Number(again.retryAfter)).toBe(2);
-    age(2_000);
+    await age(2_000);
     expect((await attempt('duyet', TEST_PASSWORD, '198.51.100.50')).status).toBe(303);
   });
 
   it('parallel guesses are reserved before the hash: 40 at once for one account get at most 5 password checks (V2)', async () => {
-    await createStaff(server.assistant.db, 'song-song', 'reviewer');
+    await createStaff(server.assistant.state, 'song-song', 'reviewer');
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt('song-song', i === 39 ? TEST_PASSWORD : `doan-${i}`, '198.51.100.60')));
     const checked = results.filter((r) => r.status === 401 || r.status === 303).length;
     expect(checked).toBeGreaterThanOrEqual(1);
@@ -272,11 +272,11 @@ describe('signing in', () => {
   });
 
   it('a disabled account cannot sign in, and disabling ends its sessions', async () => {
-    const { db } = server.assistant;
-    await createStaff(db, 'nghi-viec', 'reviewer');
+    const { state } = server.assistant;
+    await createStaff(state, 'nghi-viec', 'reviewer');
     const client = staffClient(server.url);
     expect((await client.login('nghi-viec')).status).toBe(303);
-    setDisabled(db, 'nghi-viec', true);
+    await setDisabled(state, 'nghi-viec', true);
     expect((await client.get('/admin/hang-cho')).status).toBe(302);
     const again = await client.login('nghi-viec');
     expect(again.status).toBe(401);
@@ -315,7 +315,7 @@ describe('with a session', () => {
     // "Origin: null" (a sandboxed frame) counts as cross-site unless Sec-Fetch-Site vouches for it
     const opaque = await client.postJson('/admin/api/danh-dau', { ids: [question], status: 'spam' }, { 'x-csrf-token': csrf, origin: 'null', 'sec-fetch-site': '' });
     expect(opaque.status).toBe(403);
-    const state = server.assistant.db.prepare('SELECT status FROM review_state WHERE question_id = ?').get(question);
+    const state = await server.assistant.state.get('SELECT status FROM review_state WHERE question_id = ?', [question]);
     expect(state).toBeUndefined();
   });
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { DB } from '../index/db.ts';
+import type { Sql } from '../store/index.ts';
+import { rowId } from './db.ts';
 import { staffById, type Staff } from './staff.ts';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
@@ -14,48 +15,45 @@ export interface StaffSession {
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 export const newToken = () => randomBytes(32).toString('base64url');
 
-/** A fresh session on every sign-in (never reuse an id a browser brought with it). */
-export function createSession(db: DB, staffId: number, now = Date.now()): { token: string; csrf: string } {
+/** A fresh session on every sign-in (never reuse an id a browser brought with it). Valid at once on every replica. */
+export async function createSession(sql: Sql, staffId: number, now = Date.now()): Promise<{ token: string; csrf: string }> {
   const token = newToken();
   const csrf = newToken();
-  db.prepare('INSERT INTO staff_sessions (id_hash, staff_id, csrf, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)').run(
-    digest(token),
-    staffId,
-    csrf,
-    now,
-    now,
-  );
-  db.prepare('UPDATE staff SET last_login_at = ? WHERE id = ?').run(now, staffId);
+  await sql.transaction(async (tx) => {
+    await tx.run('INSERT INTO staff_sessions (id_hash, staff_id, csrf, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)', [digest(token), staffId, csrf, now, now]);
+    await tx.run('UPDATE staff SET last_login_at = ? WHERE id = ?', [now, staffId]);
+  });
   // expired sessions of everyone are swept here rather than by a timer
-  db.prepare('DELETE FROM staff_sessions WHERE last_seen_at < ? OR created_at < ?').run(now - IDLE_TIMEOUT_MS, now - ABSOLUTE_TIMEOUT_MS);
+  await sql.run('DELETE FROM staff_sessions WHERE last_seen_at < ? OR created_at < ?', [now - IDLE_TIMEOUT_MS, now - ABSOLUTE_TIMEOUT_MS]);
   return { token, csrf };
 }
 
 export type SessionCheck = { ok: true; session: StaffSession } | { ok: false; expired: boolean };
 
 /** Looks a cookie value up, enforcing the idle and absolute timeouts; a live session is touched. */
-export function readSession(db: DB, token: string | undefined, now = Date.now()): SessionCheck {
+export async function readSession(sql: Sql, token: string | undefined, now = Date.now()): Promise<SessionCheck> {
   if (!token || token.length > 100) return { ok: false, expired: false };
   const id = digest(token);
-  const row = db.prepare('SELECT * FROM staff_sessions WHERE id_hash = ?').get(id) as
-    | { staff_id: number; csrf: string; created_at: number; last_seen_at: number }
-    | undefined;
+  const row = await sql.get<{ staff_id: number; csrf: string; created_at: number; last_seen_at: number }>(
+    'SELECT staff_id, csrf, created_at, last_seen_at FROM staff_sessions WHERE id_hash = ?',
+    [id],
+  );
   if (!row) return { ok: false, expired: false };
-  const staff = staffById(db, row.staff_id);
+  const staff = await staffById(sql, row.staff_id);
   if (!staff || staff.disabled || now - row.last_seen_at > IDLE_TIMEOUT_MS || now - row.created_at > ABSOLUTE_TIMEOUT_MS) {
-    db.prepare('DELETE FROM staff_sessions WHERE id_hash = ?').run(id);
+    await sql.run('DELETE FROM staff_sessions WHERE id_hash = ?', [id]);
     return { ok: false, expired: !!staff && !staff.disabled };
   }
-  db.prepare('UPDATE staff_sessions SET last_seen_at = ? WHERE id_hash = ?').run(now, id);
+  await sql.run('UPDATE staff_sessions SET last_seen_at = ? WHERE id_hash = ?', [now, id]);
   return { ok: true, session: { staff, csrf: row.csrf, createdAt: row.created_at } };
 }
 
-export function deleteSession(db: DB, token: string | undefined): void {
-  if (token) db.prepare('DELETE FROM staff_sessions WHERE id_hash = ?').run(digest(token));
+export async function deleteSession(sql: Sql, token: string | undefined): Promise<void> {
+  if (token) await sql.run('DELETE FROM staff_sessions WHERE id_hash = ?', [digest(token)]);
 }
 
-export function deleteStaffSessions(db: DB, staffId: number): void {
-  db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?').run(staffId);
+export async function deleteStaffSessions(sql: Sql, staffId: number): Promise<void> {
+  await sql.run('DELETE FROM staff_sessions WHERE staff_id = ?', [staffId]);
 }
 
 export function sameToken(a: string | undefined | null, b: string): boolean {
@@ -66,7 +64,7 @@ export function sameToken(a: string | undefined | null, b: string): boolean {
 }
 
 /**
- * Sign-in throttling. Every attempt is **reserved before its password is hashed**: in one synchronous step the
+ * Sign-in throttling. Every attempt is **reserved before its password is hashed**: in one step (one transaction) the
  * limits are checked and the attempt is written down as a failure, so a hundred parallel guesses see each
  * other; a right password then takes its reservation back. Limits count per account *and* address (so a
  * stranger who knows a user name cannot lock its owner out), per address, and per network.
@@ -96,13 +94,11 @@ const keysOf = (k: ThrottleKeys) => [
 ];
 
 /** Seconds until a sign-in may be tried again for these keys; 0 = allowed now. */
-export function loginLockedFor(db: DB, keys: ThrottleKeys, now = Date.now()): number {
+export async function loginLockedFor(sql: Sql, keys: ThrottleKeys, now = Date.now()): Promise<number> {
   let wait = 0;
   for (const { key, max, progressive } of keysOf(keys)) {
     const times = (
-      db.prepare('SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?').all(key, now - LOGIN_WINDOW_MS, max) as {
-        at: number;
-      }[]
+      await sql.all<{ at: number }>('SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?', [key, now - LOGIN_WINDOW_MS, max])
     ).map((r) => r.at);
     if (times.length >= max) wait = Math.max(wait, Math.ceil((times.at(-1)! + LOGIN_WINDOW_MS - now) / 1000));
     else if (progressive && times.length >= 2)
@@ -113,36 +109,44 @@ export function loginLockedFor(db: DB, keys: ThrottleKeys, now = Date.now()): nu
 
 /** An attempt written down before its password is checked; `release` takes it back (a right password, a busy server). */
 export interface SignInReservation {
-  release(): void;
+  release(): Promise<void>;
 }
 
+/** Any fixed number of our own: every replica's sign-in reservations take their turn under it (PostgreSQL). */
+const SIGN_IN_LOCK = 0x636e7369;
+
 /**
- * Checks the limits and reserves one attempt, in one step nothing can interleave with: either the seconds to
- * wait, or a reservation that counts as a failure until released.
+ * Checks the limits and reserves one attempt, in one step nothing can interleave with, on any replica: either
+ * the seconds to wait, or a reservation that counts as a failure until released. SQLite: the transaction holds
+ * the file's write lock; PostgreSQL: a transaction-scoped advisory lock (a check and an insert are otherwise not
+ * atomic under READ COMMITTED).
  */
-export function reserveSignIn(db: DB, keys: ThrottleKeys, now = Date.now()): { wait: number } | { reservation: SignInReservation } {
-  const insert = db.prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)');
-  return db.transaction(() => {
-    const wait = loginLockedFor(db, keys, now);
+export async function reserveSignIn(sql: Sql, keys: ThrottleKeys, now = Date.now()): Promise<{ wait: number } | { reservation: SignInReservation }> {
+  const id = rowId(sql.dialect);
+  const reserved = await sql.transaction(async (tx): Promise<{ wait: number } | { ids: number[] }> => {
+    if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [SIGN_IN_LOCK]);
+    const wait = await loginLockedFor(tx, keys, now);
     if (wait) return { wait };
-    const rowids = keysOf(keys).map(({ key }) => Number(insert.run(key, now).lastInsertRowid));
-    db.prepare('DELETE FROM login_failures WHERE at <= ?').run(now - LOGIN_WINDOW_MS);
-    let released = false;
-    return {
-      reservation: {
-        release() {
-          if (released) return;
-          released = true;
-          const drop = db.prepare('DELETE FROM login_failures WHERE rowid = ?');
-          db.transaction(() => rowids.forEach((id) => drop.run(id)))();
-        },
+    const ids: number[] = [];
+    for (const { key } of keysOf(keys)) ids.push((await tx.get<{ id: number }>(`INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING ${id} AS id`, [key, now]))!.id);
+    await tx.run('DELETE FROM login_failures WHERE at <= ?', [now - LOGIN_WINDOW_MS]);
+    return { ids };
+  });
+  if ('wait' in reserved) return reserved;
+  let released = false;
+  return {
+    reservation: {
+      async release() {
+        if (released) return;
+        released = true;
+        await sql.run(`DELETE FROM login_failures WHERE ${id} IN (${reserved.ids.map(() => '?').join(', ')})`, reserved.ids);
       },
-    };
-  })();
+    },
+  };
 }
 
 /** A correct password clears the account's failures, not the address's (another account may be under attack). */
-export function clearAccountFailures(db: DB, account: string): void {
+export async function clearAccountFailures(sql: Sql, account: string): Promise<void> {
   const prefix = `account:${account}@`;
-  db.prepare('DELETE FROM login_failures WHERE key = ? OR substr(key, 1, ?) = ?').run(`account:${account}`, prefix.length, prefix);
+  await sql.run('DELETE FROM login_failures WHERE key = ? OR substr(key, 1, ?) = ?', [`account:${account}`, prefix.length, prefix]);
 }

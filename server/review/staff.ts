@@ -1,5 +1,5 @@
-import type { DB } from '../index/db.ts';
-import { ensureReviewTables, staffWrite } from './db.ts';
+import type { Sql } from '../store/index.ts';
+import { staffWrite } from './db.ts';
 import { hashPassword, passwordProblem, type PasswordCost } from './password.ts';
 
 export type Role = 'admin' | 'reviewer';
@@ -47,24 +47,22 @@ export function usernameProblem(name: string): string | null {
     : 'Tên đăng nhập gồm 3–32 ký tự: chữ không dấu, số, dấu chấm, gạch dưới hoặc gạch ngang.';
 }
 
-export function findStaff(db: DB, username: string): (Staff & { passwordHash: string }) | null {
-  ensureReviewTables(db);
-  const row = db.prepare('SELECT * FROM staff WHERE username = ?').get(canonicalUsername(username)) as StaffRow | undefined;
+export async function findStaff(sql: Sql, username: string): Promise<(Staff & { passwordHash: string }) | null> {
+  const row = await sql.get<StaffRow>('SELECT * FROM staff WHERE username = ?', [canonicalUsername(username)]);
   return row ? { ...toStaff(row), passwordHash: row.password_hash } : null;
 }
 
-export function staffById(db: DB, id: number): Staff | null {
-  const row = db.prepare('SELECT * FROM staff WHERE id = ?').get(id) as StaffRow | undefined;
+export async function staffById(sql: Sql, id: number): Promise<Staff | null> {
+  const row = await sql.get<StaffRow>('SELECT * FROM staff WHERE id = ?', [id]);
   return row ? toStaff(row) : null;
 }
 
-export function listStaff(db: DB): Staff[] {
-  ensureReviewTables(db);
-  return (db.prepare('SELECT * FROM staff ORDER BY username').all() as StaffRow[]).map(toStaff);
+export async function listStaff(sql: Sql): Promise<Staff[]> {
+  return (await sql.all<StaffRow>('SELECT * FROM staff ORDER BY username')).map(toStaff);
 }
 
 export async function addStaff(
-  db: DB,
+  sql: Sql,
   username: string,
   password: string,
   role: Role,
@@ -72,42 +70,48 @@ export async function addStaff(
   /** the production cost unless a test lowers it (TEST_COST) */
   cost?: PasswordCost,
 ): Promise<Staff> {
-  ensureReviewTables(db);
   const name = canonicalUsername(username);
   const problem = usernameProblem(name) ?? passwordProblem(password);
   if (problem) throw new StaffError(problem);
   if (!ROLES.includes(role)) throw new StaffError('Vai trò phải là admin hoặc reviewer.');
-  if (findStaff(db, name)) throw new StaffError(`Tài khoản "${name}" đã tồn tại.`);
+  const taken = () => new StaffError(`Tài khoản "${name}" đã tồn tại.`);
+  if (await findStaff(sql, name)) throw taken();
   const hash = await hashPassword(password, cost);
-  const { lastInsertRowid } = staffWrite(db, () =>
-    db.prepare('INSERT INTO staff (username, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)').run(name, role, hash, now, now),
+  // another process may have taken the name while the password was hashed
+  const row = await staffWrite(sql, (tx) =>
+    tx.get<StaffRow>(
+      `INSERT INTO staff (username, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (username) DO NOTHING RETURNING *`,
+      [name, role, hash, now, now],
+    ),
   );
-  return staffById(db, Number(lastInsertRowid))!;
+  if (!row) throw taken();
+  return toStaff(row);
 }
 
 /** A new password ends every open session of the account and lifts its sign-in lock. */
-export async function setPassword(db: DB, username: string, password: string, now = Date.now()): Promise<Staff> {
-  const staff = findStaff(db, username);
+export async function setPassword(sql: Sql, username: string, password: string, now = Date.now()): Promise<Staff> {
+  const staff = await findStaff(sql, username);
   if (!staff) throw new StaffError(`Không có tài khoản "${canonicalUsername(username)}".`);
   const problem = passwordProblem(password);
   if (problem) throw new StaffError(problem);
   const hash = await hashPassword(password);
-  staffWrite(db, () => {
-    db.prepare('UPDATE staff SET password_hash = ?, password_changed_at = ? WHERE id = ?').run(hash, now, staff.id);
-    db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?').run(staff.id);
+  await staffWrite(sql, async (tx) => {
+    await tx.run('UPDATE staff SET password_hash = ?, password_changed_at = ? WHERE id = ?', [hash, now, staff.id]);
+    await tx.run('DELETE FROM staff_sessions WHERE staff_id = ?', [staff.id]);
     const prefix = `account:${staff.username}@`;
-    db.prepare('DELETE FROM login_failures WHERE substr(key, 1, ?) = ?').run(prefix.length, prefix);
+    await tx.run('DELETE FROM login_failures WHERE substr(key, 1, ?) = ?', [prefix.length, prefix]);
   });
-  return staffById(db, staff.id)!;
+  return (await staffById(sql, staff.id))!;
 }
 
 /** Disabling signs the account out everywhere at once. */
-export function setDisabled(db: DB, username: string, disabled: boolean): Staff {
-  const staff = findStaff(db, username);
+export async function setDisabled(sql: Sql, username: string, disabled: boolean): Promise<Staff> {
+  const staff = await findStaff(sql, username);
   if (!staff) throw new StaffError(`Không có tài khoản "${canonicalUsername(username)}".`);
-  staffWrite(db, () => {
-    db.prepare('UPDATE staff SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, staff.id);
-    if (disabled) db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?').run(staff.id);
+  await staffWrite(sql, async (tx) => {
+    await tx.run('UPDATE staff SET disabled = ? WHERE id = ?', [disabled ? 1 : 0, staff.id]);
+    if (disabled) await tx.run('DELETE FROM staff_sessions WHERE staff_id = ?', [staff.id]);
   });
-  return staffById(db, staff.id)!;
+  return (await staffById(sql, staff.id))!;
 }

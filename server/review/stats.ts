@@ -1,6 +1,5 @@
-import type { DB } from '../index/db.ts';
-import { ensureReviewTables } from './db.ts';
-import { LOW_CONFIDENCE, LOW_CONFIDENCE_SQL, REVIEW_STATUSES, STATUS_LABEL, type ReviewStatus } from './queue.ts';
+import type { Dialect, Sql } from '../store/index.ts';
+import { LOW_CONFIDENCE, lowConfidenceSql, REVIEW_STATUSES, STATUS_LABEL, type ReviewStatus } from './queue.ts';
 
 /** Sơn La keeps Vietnam time all year (UTC+7, no daylight saving): weeks and months are counted in it. */
 export const VN_OFFSET_MS = 7 * 3600_000;
@@ -83,11 +82,20 @@ export interface Statistics {
 
 export const AUDIENCE_LOG_LABEL: Record<string, string> = { citizen: 'Người dân', student: 'Học sinh' };
 
-const BUCKET_SQL: Record<Granularity, string> = {
-  month: `strftime('%Y-%m', created_at / 1000, 'unixepoch', '+7 hours')`,
-  // the Monday that starts the week
-  week: `date(created_at / 1000, 'unixepoch', '+7 hours', 'weekday 0', '-6 days')`,
+/** The week or month of a question in Vietnam time, as a key that sorts: `YYYY-MM`, or the Monday `YYYY-MM-DD`. */
+const BUCKET_SQL: Record<Dialect, Record<Granularity, string>> = {
+  sqlite: {
+    month: `strftime('%Y-%m', created_at / 1000, 'unixepoch', '+7 hours')`,
+    // the Monday that starts the week
+    week: `date(created_at / 1000, 'unixepoch', '+7 hours', 'weekday 0', '-6 days')`,
+  },
+  // the instant shifted by 7 hours, read as UTC: Vietnam's wall clock (date_trunc's weeks start on Monday)
+  postgres: {
+    month: `to_char(to_timestamp((created_at + ${VN_OFFSET_MS}) / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')`,
+    week: `to_char(date_trunc('week', to_timestamp((created_at + ${VN_OFFSET_MS}) / 1000.0) AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`,
+  },
 };
+
 const MAX_BUCKETS = 120;
 
 /** Every week or month of the period, empty ones included, so the chart's time axis has no gaps. */
@@ -119,27 +127,29 @@ export function topicOf(chunkId: string): string {
   return docId === 'hoi-dap' && /^gd-\d+/.test(anchor) ? 'giai-dap-cua-so' : docId;
 }
 
-export function statistics(db: DB, period: Period, granularity: Granularity, titleOf: (docId: string) => string): Statistics {
-  ensureReviewTables(db);
+/**
+ * The figures of a period, from the state database (the question log, feedback, review state and curated answers
+ * live there together, SQLite file or PostgreSQL).
+ */
+export async function statistics(db: Sql, period: Period, granularity: Granularity, titleOf: (docId: string) => string): Promise<Statistics> {
   const range = [period.from, period.to];
-  const totals = db
-    .prepare('SELECT count(*) AS total, coalesce(sum(answered), 0) AS answered FROM questions WHERE created_at >= ? AND created_at < ?')
-    .get(...range) as { total: number; answered: number };
-  const feedback = db
-    .prepare(
-      `SELECT coalesce(sum(f.helpful), 0) AS up, coalesce(sum(1 - f.helpful), 0) AS down
-       FROM feedback f JOIN questions q ON q.id = f.message_id WHERE q.created_at >= ? AND q.created_at < ?`,
-    )
-    .get(...range) as { up: number; down: number };
+  const totals = (await db.get<{ total: number; answered: number }>(
+    'SELECT count(*) AS total, coalesce(sum(answered), 0) AS answered FROM questions WHERE created_at >= ? AND created_at < ?',
+    range,
+  ))!;
+  const feedback = (await db.get<{ up: number; down: number }>(
+    `SELECT coalesce(sum(f.helpful), 0) AS up, coalesce(sum(1 - f.helpful), 0) AS down
+     FROM feedback f JOIN questions q ON q.id = f.message_id WHERE q.created_at >= ? AND q.created_at < ?`,
+    range,
+  ))!;
 
   const counted = new Map(
     (
-      db
-        .prepare(
-          `SELECT ${BUCKET_SQL[granularity]} AS key, count(*) AS total, sum(answered) AS answered
-           FROM questions WHERE created_at >= ? AND created_at < ? GROUP BY key`,
-        )
-        .all(...range) as { key: string; total: number; answered: number }[]
+      await db.all<{ key: string; total: number; answered: number }>(
+        `SELECT ${BUCKET_SQL[db.dialect][granularity]} AS key, count(*) AS total, sum(answered) AS answered
+         FROM questions WHERE created_at >= ? AND created_at < ? GROUP BY 1`,
+        range,
+      )
     ).map((r) => [r.key, r]),
   );
   const buckets = bucketKeys(period, granularity).map(({ key, label }) => ({
@@ -150,45 +160,41 @@ export function statistics(db: DB, period: Period, granularity: Granularity, tit
   }));
 
   const topicCounts = new Map<string, number>();
-  const cited = db.prepare('SELECT cited FROM questions WHERE answered = 1 AND created_at >= ? AND created_at < ?').all(...range) as { cited: string }[];
+  const cited = await db.all<{ cited: string }>('SELECT cited FROM questions WHERE answered = 1 AND created_at >= ? AND created_at < ?', range);
   for (const row of cited) for (const t of new Set((JSON.parse(row.cited) as string[]).map(topicOf))) topicCounts.set(t, (topicCounts.get(t) ?? 0) + 1);
   const topics = [...topicCounts]
     .map(([docId, count]) => ({ docId, title: titleOf(docId), count }))
     .sort((a, b) => b.count - a.count || a.title.localeCompare(b.title, 'vi'));
 
   const audiences = (
-    db
-      .prepare(
-        `SELECT audience, count(*) AS total, sum(answered) AS answered FROM questions
-         WHERE created_at >= ? AND created_at < ? GROUP BY audience ORDER BY total DESC`,
-      )
-      .all(...range) as { audience: string; total: number; answered: number }[]
+    await db.all<{ audience: string; total: number; answered: number }>(
+      `SELECT audience, count(*) AS total, sum(answered) AS answered FROM questions
+       WHERE created_at >= ? AND created_at < ? GROUP BY audience ORDER BY total DESC`,
+      range,
+    )
   ).map((r) => ({ ...r, label: AUDIENCE_LOG_LABEL[r.audience] ?? r.audience }));
 
-  const sites = db
-    .prepare(
-      `SELECT site, count(*) AS total, sum(answered) AS answered FROM questions
-       WHERE created_at >= ? AND created_at < ? GROUP BY site ORDER BY total DESC LIMIT 50`,
-    )
-    .all(...range) as { site: string | null; total: number; answered: number }[];
+  const sites = await db.all<{ site: string | null; total: number; answered: number }>(
+    `SELECT site, count(*) AS total, sum(answered) AS answered FROM questions
+     WHERE created_at >= ? AND created_at < ? GROUP BY site ORDER BY total DESC LIMIT 50`,
+    range,
+  );
 
   const review = Object.fromEntries(REVIEW_STATUSES.map((s) => [s, 0])) as Record<ReviewStatus, number>;
-  const reviewRows = db
-    .prepare(
-      `SELECT coalesce(r.status, 'open') AS status, count(*) AS n FROM questions q
-       LEFT JOIN review_state r ON r.question_id = q.id
-       WHERE q.created_at >= ? AND q.created_at < ?
-         AND (q.answered = 0 OR ${LOW_CONFIDENCE_SQL} OR EXISTS (SELECT 1 FROM feedback f WHERE f.message_id = q.id AND f.helpful = 0))
-       GROUP BY 1`,
-    )
-    .all(...range) as { status: ReviewStatus; n: number }[];
+  const reviewRows = await db.all<{ status: ReviewStatus; n: number }>(
+    `SELECT coalesce(r.status, 'open') AS status, count(*) AS n FROM questions q
+     LEFT JOIN review_state r ON r.question_id = q.id
+     WHERE q.created_at >= ? AND q.created_at < ?
+       AND (q.answered = 0 OR ${lowConfidenceSql(db.dialect)} OR EXISTS (SELECT 1 FROM feedback f WHERE f.message_id = q.id AND f.helpful = 0))
+     GROUP BY 1`,
+    range,
+  );
   for (const r of reviewRows) review[r.status] = r.n;
 
-  const curatedPublished = (
-    db.prepare(`SELECT count(*) AS n FROM curated_answers WHERE status = 'published' AND published_at >= ? AND published_at < ?`).get(...range) as {
-      n: number;
-    }
-  ).n;
+  const curatedPublished = (await db.get<{ n: number }>(
+    `SELECT count(*) AS n FROM curated_answers WHERE status = 'published' AND published_at >= ? AND published_at < ?`,
+    range,
+  ))!.n;
 
   return {
     period,
@@ -242,18 +248,8 @@ const REASON_LABEL: Record<string, string> = {
  * The question log of a period as CSV: UTF-8 with a byte-order mark (so Excel shows Vietnamese), CRLF
  * line ends, every cell quoted.
  */
-export function questionsCsv(db: DB, period: Period, titleOf: (docId: string) => string): string {
-  ensureReviewTables(db);
-  const rows = db
-    .prepare(
-      `SELECT q.created_at, q.audience, q.site, q.text, q.answered, q.reason, q.confidence, q.cited,
-              coalesce(f.up, 0) AS up, coalesce(f.down, 0) AS down, coalesce(r.status, 'open') AS status
-       FROM questions q
-       LEFT JOIN review_state r ON r.question_id = q.id
-       LEFT JOIN (SELECT message_id, sum(helpful) AS up, sum(1 - helpful) AS down FROM feedback GROUP BY message_id) f ON f.message_id = q.id
-       WHERE q.created_at >= ? AND q.created_at < ? ORDER BY q.created_at`,
-    )
-    .all(period.from, period.to) as {
+export async function questionsCsv(db: Sql, period: Period, titleOf: (docId: string) => string): Promise<string> {
+  const rows = await db.all<{
     created_at: number;
     audience: string;
     site: string | null;
@@ -265,7 +261,15 @@ export function questionsCsv(db: DB, period: Period, titleOf: (docId: string) =>
     up: number;
     down: number;
     status: ReviewStatus;
-  }[];
+  }>(
+    `SELECT q.created_at, q.audience, q.site, q.text, q.answered, q.reason, q.confidence, q.cited,
+            coalesce(f.up, 0) AS up, coalesce(f.down, 0) AS down, coalesce(r.status, 'open') AS status
+     FROM questions q
+     LEFT JOIN review_state r ON r.question_id = q.id
+     LEFT JOIN (SELECT message_id, sum(helpful) AS up, sum(1 - helpful) AS down FROM feedback GROUP BY message_id) f ON f.message_id = q.id
+     WHERE q.created_at >= ? AND q.created_at < ? ORDER BY q.created_at`,
+    [period.from, period.to],
+  );
   const lines = [CSV_HEADER.map(csvCell).join(',')];
   for (const r of rows) {
     const queued = !r.answered || r.down > 0 || (r.confidence < LOW_CONFIDENCE && !(JSON.parse(r.cited) as string[])[0]?.startsWith('hoi-dap#gd-'));

@@ -1,13 +1,16 @@
-import type { DB } from '../index/db.ts';
+import type { Database, Sql } from '../store/index.ts';
+import { fold } from '../text/index.ts';
+import { ensureReviewTables } from './db.ts';
+import { migrateQuestionLog } from '../log/store.ts';
 import { TEST_COST } from './password.ts';
 import { addStaff, type Role } from './staff.ts';
 
-/** Test helpers: a staff member's browser, reduced to fetch and a cookie jar. */
+/** Test helpers: a staff member's browser, reduced to fetch and a cookie jar; a question log for store suites. */
 
 export const TEST_PASSWORD = 'mot cum tu du dai de thu';
 
 /** A test account, hashed at a low scrypt cost so the suite stays fast (production accounts keep the full cost). */
-export async function createStaff(db: DB, username: string, role: Role = 'reviewer', password = TEST_PASSWORD) {
+export async function createStaff(db: Sql, username: string, role: Role = 'reviewer', password = TEST_PASSWORD) {
   return addStaff(db, username, password, role, Date.now(), TEST_COST);
 }
 
@@ -89,4 +92,52 @@ export async function ask(base: string, message: string, extra: Record<string, u
     answer: string;
     citations: { id: string; title: string; docId: string; section: string }[];
   };
+}
+
+/** The question log the queue reads, for store suites: the log store's tables, then the console's. */
+export async function questionLogForTests(db: Database): Promise<void> {
+  await migrateQuestionLog(db);
+  await ensureReviewTables(db);
+}
+
+export interface TestQuestion {
+  id: string;
+  text: string;
+  answered?: boolean;
+  reason?: string | null;
+  confidence?: number;
+  audience?: string;
+  site?: string | null;
+  channel?: string | null;
+  cited?: string[];
+  createdAt?: number;
+}
+
+/** A logged question as the log writes it (already redacted), straight into the table. */
+export async function logTestQuestion(sql: Sql, q: TestQuestion): Promise<void> {
+  await sql.run(
+    `INSERT INTO questions (id, conversation_id, created_at, text, folded, audience, site, answered, reason, confidence, mode, cited, answer, status, channel)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      q.id,
+      `c-${q.id}`,
+      q.createdAt ?? Date.now(),
+      q.text,
+      fold(q.text),
+      q.audience ?? 'citizen',
+      q.site ?? null,
+      q.answered ? 1 : 0,
+      q.reason ?? (q.answered ? null : 'not-in-sources'),
+      q.confidence ?? (q.answered ? 0.9 : 0),
+      'extractive',
+      JSON.stringify(q.cited ?? []),
+      q.answered ? 'Một câu trả lời.' : '',
+      q.answered ? 'answered' : 'open',
+      q.channel ?? null,
+    ],
+  );
+}
+
+export async function giveTestFeedback(sql: Sql, messageId: string, helpful: boolean, comment: string | null = null): Promise<void> {
+  await sql.run('INSERT INTO feedback (message_id, created_at, helpful, comment) VALUES (?, ?, ?, ?)', [messageId, Date.now(), helpful ? 1 : 0, comment]);
 }

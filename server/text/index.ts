@@ -271,6 +271,14 @@ const AMBIGUOUS_FOLDED = new Set(
 const STOPWORDS_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold).filter((w) => !AMBIGUOUS_FOLDED.has(w)));
 const ANY_STOPWORD_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold));
 
+/** One Vietnamese syllable, folded: an onset, a run of vowels, a final consonant (the language's phonotactics). */
+const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?$/;
+
+/** "trichoderma", "balasa", "bacillus" are no Vietnamese syllables: names of organisms and products. */
+export function isVietnameseSyllable(folded: string): boolean {
+  return VIETNAMESE_SYLLABLE.test(folded);
+}
+
 /** Typed without marks, this syllable may be a function word ("do" is "do" because, "đó" that — or "độ", "dơ"). */
 export function mayBeStopword(folded: string): boolean {
   return ANY_STOPWORD_FOLDED.has(folded);

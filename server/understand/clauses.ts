@@ -57,11 +57,12 @@ function trim(words: string[], lex: CompiledLexicon): string[] {
         changed = true;
       }
     }
-    // "bác cho cháu hỏi …", "cô ơi cho em hỏi": a pronoun or kinship word before a lead-in goes with it
-    if (!changed && w.length > 2) {
-      const lead = startsWith(w.slice(1), lex.leadIns);
+    // "bác cho cháu hỏi …", "anh chị cho em hỏi": pronouns or kinship words before a lead-in go with it
+    for (let k = 1; !changed && k <= 3 && w.length > k + 1; k++) {
+      if (!w.slice(0, k).every((x) => startsWith([x], lex.pronouns) === 1)) break;
+      const lead = startsWith(w.slice(k), lex.leadIns);
       if (lead) {
-        w = w.slice(1 + lead);
+        w = w.slice(k + lead);
         changed = true;
       }
     }

@@ -108,9 +108,9 @@ export function pageRoutes(assistant: Assistant, config: Pick<Config, 'allowedOr
 
   pages.get('/', (c) => send(c, portalPage(assistant.corpus, widgetUrl())));
   pages.get('/truong-hoc', (c) => send(c, schoolPage(assistant.corpus, widgetUrl())));
-  pages.get('/nguon', (c) => send(c, sourcePage(assistant, null, widgetUrl())!));
-  pages.get('/nguon/:docId', (c) => {
-    const body = sourcePage(assistant, c.req.param('docId'), widgetUrl());
+  pages.get('/nguon', async (c) => send(c, (await sourcePage(assistant, null, widgetUrl()))!));
+  pages.get('/nguon/:docId', async (c) => {
+    const body = await sourcePage(assistant, c.req.param('docId'), widgetUrl());
     return body ? send(c, body) : send(c, notFoundPage(), 404);
   });
 
@@ -121,8 +121,8 @@ export function pageRoutes(assistant: Assistant, config: Pick<Config, 'allowedOr
   });
 
   /** One cited section as text, for the widget's reader (a phone keeps the reader inside the chat). */
-  pages.get('/api/nguon/:docId/:anchor', (c) => {
-    const section = sectionText(assistant, c.req.param('docId'), c.req.param('anchor'));
+  pages.get('/api/nguon/:docId/:anchor', async (c) => {
+    const section = await sectionText(assistant, c.req.param('docId'), c.req.param('anchor'));
     if (!section) return c.json({ error: { code: 'not_found', message: 'Không tìm thấy mục tài liệu này.' } }, 404);
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(section);

@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import type { Assistant } from '../../assistant.ts';
 import { CURATED_TITLE, FAQ_DOC_ID, type CorpusDocument } from '../../corpus/index.ts';
 import type { CatalogEntry, OfficialRef, Source } from '../../corpus/schema.ts';
-import { curatedById } from '../../review/curated.ts';
+import { curatedById, listCurated } from '../../review/curated.ts';
 import { page, prose, serviceFooter, serviceHeader, viDate } from './layout.ts';
 
 const KIND_LABEL: Record<CorpusDocument['kind'], string> = {
@@ -120,13 +120,25 @@ interface FaqRow {
   origin: 'corpus' | 'curated';
 }
 
-/** The outside documents a FAQ entry rests on: from corpus/faq, or from the console's table for a staff answer. */
-function officialRefs(assistant: Assistant, entryId: string): OfficialRef[] {
-  return assistant.corpus.faq.find((e) => e.id === entryId)?.references ?? curatedById(assistant.db, entryId)?.references ?? [];
+/** The outside documents FAQ entries rest on: from corpus/faq, or from the console's table for staff answers. */
+async function officialRefs(assistant: Assistant, entryIds: string[]): Promise<Map<string, OfficialRef[]>> {
+  const refs = new Map<string, OfficialRef[]>();
+  const curated: string[] = [];
+  for (const id of entryIds) {
+    const entry = assistant.corpus.faq.find((e) => e.id === id);
+    if (entry) refs.set(id, entry.references);
+    else curated.push(id);
+  }
+  if (curated.length === 1) refs.set(curated[0]!, (await curatedById(assistant.state, curated[0]!))?.references ?? []);
+  else if (curated.length) {
+    const all = new Map((await listCurated(assistant.state)).map((a) => [a.id, a.references]));
+    for (const id of curated) refs.set(id, all.get(id) ?? []);
+  }
+  return refs;
 }
 
 /** What a FAQ entry rests on, as links: the corpus sections it cites (the chunk's `supports`), then outside documents. */
-function basisOf(assistant: Assistant, entryId: string, supports: string | null): { text: string; href: string }[] {
+function basisOf(assistant: Assistant, supports: string | null, references: OfficialRef[]): { text: string; href: string }[] {
   const docs = new Map(assistant.corpus.documents.map((d) => [d.id, d]));
   return [
     ...(JSON.parse(supports ?? '[]') as { docId: string; anchor: string }[]).flatMap((s) => {
@@ -134,7 +146,7 @@ function basisOf(assistant: Assistant, entryId: string, supports: string | null)
       const section = doc?.sections.find((x) => x.anchor === s.anchor);
       return doc ? [{ href: `/nguon/${encodeURIComponent(s.docId)}#${encodeURIComponent(s.anchor)}`, text: `${doc.shortTitle}${section ? ` — ${section.label}` : ''}` }] : [];
     }),
-    ...officialRefs(assistant, entryId).map((r) => ({ href: r.url, text: r.title })),
+    ...references.map((r) => ({ href: r.url, text: r.title })),
   ];
 }
 
@@ -149,14 +161,15 @@ export interface SectionText {
 }
 
 /** One section as text, for the widget's reader on a phone: the same words as the source page, no markup. */
-export function sectionText(assistant: Assistant, docId: string, anchor: string): SectionText | null {
+export async function sectionText(assistant: Assistant, docId: string, anchor: string): Promise<SectionText | null> {
   const url = `/nguon/${encodeURIComponent(docId)}#${encodeURIComponent(anchor)}`;
   if (docId === FAQ_DOC_ID) {
     const row = assistant.db.prepare(`SELECT title, section, text, supports FROM chunks WHERE doc_id = ? AND anchor = ? LIMIT 1`).get(docId, anchor) as
       | { title: string; section: string; text: string; supports: string | null }
       | undefined;
     if (!row) return null;
-    return { docId, title: row.title, section: row.section, text: row.text, url, basis: basisOf(assistant, anchor, row.supports) };
+    const refs = await officialRefs(assistant, [anchor]);
+    return { docId, title: row.title, section: row.section, text: row.text, url, basis: basisOf(assistant, row.supports, refs.get(anchor) ?? []) };
   }
   const doc = assistant.corpus.documents.find((d) => d.id === docId);
   const at = doc?.sections.findIndex((s) => s.anchor === anchor) ?? -1;
@@ -170,10 +183,11 @@ export function sectionText(assistant: Assistant, docId: string, anchor: string)
 }
 
 /** FAQ entries as indexed, so answers curated by staff appear here as soon as they are published. */
-function faqPage(assistant: Assistant, widget: string | null) {
+async function faqPage(assistant: Assistant, widget: string | null) {
   const rows = assistant.db
     .prepare(`SELECT section, anchor, text, supports, origin FROM chunks WHERE doc_id = ? ORDER BY origin = 'curated' DESC, rowid`)
     .all(FAQ_DOC_ID) as FaqRow[];
+  const refs = await officialRefs(assistant, rows.map((r) => r.anchor));
   const body = html`${launcher(widget)}${serviceHeader('sources')}
     <main id="noi-dung" class="wrap doc">
       <nav aria-label="Vị trí trang" class="crumbs"><a href="/nguon">Tài liệu nguồn</a> › <span>Hỏi đáp thường gặp</span></nav>
@@ -185,7 +199,7 @@ function faqPage(assistant: Assistant, widget: string | null) {
       ${toc(rows.map((r) => ({ anchor: r.anchor, text: r.section, level: 2 })))}
       <div class="prose">
         ${rows.map((r) => {
-          const links = basisOf(assistant, r.anchor, r.supports);
+          const links = basisOf(assistant, r.supports, refs.get(r.anchor) ?? []);
           return html`<section class="part">
             ${heading(2, r.anchor, r.section)} ${r.origin === 'curated' ? html`<p class="badge">${CURATED_TITLE}</p>` : ''} ${prose(r.text)}
             ${links.length
@@ -253,9 +267,9 @@ export function notFoundPage() {
 }
 
 /** The readable source pages that citations link to: `/nguon/<docId>#<section anchor>`. */
-export function sourcePage(assistant: Assistant, docId: string | null, widget: string | null) {
+export async function sourcePage(assistant: Assistant, docId: string | null, widget: string | null) {
   if (docId === null) return indexPage(assistant, widget);
-  if (docId === FAQ_DOC_ID) return faqPage(assistant, widget);
+  if (docId === FAQ_DOC_ID) return await faqPage(assistant, widget);
   const doc = assistant.corpus.documents.find((d) => d.id === docId);
   return doc ? documentPage(doc, widget) : null;
 }

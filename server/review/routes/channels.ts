@@ -58,7 +58,7 @@ export function channelRoutes(admin: Hono<Env>, deps: ConsoleDeps, channels: Cha
 
   admin.get('/giai-dap/:id/zalo', async (c) => {
     const session = c.get('session');
-    const answer = curatedById(db, c.req.param('id'));
+    const answer = await curatedById(state, c.req.param('id'));
     if (!answer) return c.html(messagePage('Không tìm thấy', 'Không tìm thấy giải đáp này.', session), 404);
     const askers = await zaloAskers(state, answer.id);
     const night = inQuietHours();
@@ -104,13 +104,13 @@ export function channelRoutes(admin: Hono<Env>, deps: ConsoleDeps, channels: Cha
 
   admin.post('/giai-dap/:id/zalo', async (c) => {
     const session = c.get('session');
-    const answer = curatedById(db, c.req.param('id'));
+    const answer = await curatedById(state, c.req.param('id'));
     if (!answer || answer.status !== 'published' || !channels?.zalo)
       return c.html(messagePage('Không gửi được', 'Giải đáp này không tồn tại, chưa xuất bản, hoặc kênh Zalo chưa bật.', session), 404);
     const ids = many((await c.req.parseBody({ all: true })) as Form, 'ids').slice(0, 200);
     const results = await sendStaffAnswer(state, channels, answer, ids, session.staff.username, channels.baseUrl);
     const count = (o: string) => results.filter((r) => r.outcome === o).length;
-    audit(db, {
+    await audit(state, {
       username: session.staff.username,
       action: 'zalo:staff-answer',
       target: answer.id,

@@ -15,13 +15,14 @@ import {
   type SourceRef,
 } from '../curated.ts';
 import { answerFormPage, curatedListPage, messagePage, type AnswerFormView, type SectionChoice } from '../pages.ts';
-import { groupOf } from '../queue.ts';
+import { auditLog } from '../db.ts';
+import { groupOf, questionsAnsweredBy } from '../queue.ts';
 import { zaloOffer } from './channels.ts';
 import { isJsonRequest, jsonError, many, one, type ConsoleDeps, type Env, type Form } from './http.ts';
 
 /** Curated answers: written once by staff from a queue group, then served by the assistant as an FAQ entry. */
 export function curatedRoutes(admin: Hono<Env>, { assistant, allowedOrigins }: ConsoleDeps) {
-  const { db } = assistant;
+  const { state } = assistant;
 
   const resolve = corpusResolver(assistant.corpus);
   const docOrder = (d: CorpusDocument) => (d.kind === 'plan' ? 0 : d.id === GLOSSARY_DOC_ID || d.id === CATALOG_DOC_ID ? 2 : 1);
@@ -87,11 +88,11 @@ export function curatedRoutes(admin: Hono<Env>, { assistant, allowedOrigins }: C
     );
   }
 
-  admin.get('/giai-dap', (c) => c.html(curatedListPage(c.get('session'), listCurated(db), c.req.query('tb'))));
+  admin.get('/giai-dap', async (c) => c.html(curatedListPage(c.get('session'), await listCurated(state), c.req.query('tb'))));
 
   admin.get('/giai-dap/moi', async (c) => {
     const groupId = c.req.query('nhom');
-    const group = groupId ? groupOf(db, groupId, assistant.retriever.idf) : null;
+    const group = groupId ? await groupOf(state, groupId, assistant.retriever.idf) : null;
     const open = group?.items.filter((i) => i.status === 'open') ?? [];
     const view = await formView(c, {
       existing: null,
@@ -140,7 +141,7 @@ export function curatedRoutes(admin: Hono<Env>, { assistant, allowedOrigins }: C
     const result = await saveCurated(assistant, input, c.get('session').staff.username, { ...(id ? { id } : {}), publish, allowedOrigins });
     if (!result.ok) {
       const view = await formView(c, {
-        existing: id ? curatedById(db, id) : null,
+        existing: id ? await curatedById(state, id) : null,
         ...input,
         variants: distinctVariants(input.question, input.variants),
         ...(groupId ? { groupId } : {}),
@@ -180,11 +181,9 @@ export function curatedRoutes(admin: Hono<Env>, { assistant, allowedOrigins }: C
   });
 
   admin.get('/giai-dap/:id', async (c) => {
-    const a = curatedById(db, c.req.param('id'));
+    const a = await curatedById(state, c.req.param('id'));
     if (!a) return c.html(messagePage('Không tìm thấy', 'Không tìm thấy giải đáp này.', c.get('session')), 404);
-    const questionIds = (db.prepare('SELECT question_id FROM review_state WHERE curated_id = ?').all(a.id) as { question_id: string }[]).map(
-      (r) => r.question_id,
-    );
+    const questionIds = await questionsAnsweredBy(state, a.id);
     const view = await formView(c, {
       existing: a,
       question: a.question,
@@ -197,7 +196,7 @@ export function curatedRoutes(admin: Hono<Env>, { assistant, allowedOrigins }: C
       questionIds,
       problems: [],
       checks: await checks(a),
-      history: db.prepare('SELECT * FROM audit_log WHERE target = ? ORDER BY id DESC LIMIT 50').all(a.id) as AnswerFormView['history'],
+      history: await auditLog(state, { target: a.id, limit: 50 }),
       notice: c.req.query('tb'),
     });
     return c.html(answerFormPage(view));
@@ -205,9 +204,9 @@ export function curatedRoutes(admin: Hono<Env>, { assistant, allowedOrigins }: C
 
   admin.post('/giai-dap/:id', (c) => saveFromForm(c, c.req.param('id')));
 
-  admin.post('/giai-dap/:id/go', (c) => {
+  admin.post('/giai-dap/:id/go', async (c) => {
     const id = c.req.param('id');
-    if (!unpublishCurated(assistant, id, c.get('session').staff.username))
+    if (!(await unpublishCurated(assistant, id, c.get('session').staff.username)))
       return c.html(messagePage('Không gỡ được', 'Giải đáp này không tồn tại hoặc đang không được dùng.', c.get('session')), 404);
     return c.redirect(`/admin/giai-dap/${encodeURIComponent(id)}?tb=da-go`, 303);
   });

@@ -5,12 +5,14 @@ import {
   REVIEW_STATUSES,
   WHY_LABEL,
   addNote,
+  curatedIdsOf,
   groupOf,
   groupQuestions,
   knownSites,
   markQuestions,
   notesOf,
   queueItems,
+  questionExists,
   type QueueFilter,
   type ReviewStatus,
   type Why,
@@ -20,7 +22,7 @@ import { isJsonRequest, jsonError, many, one, type ConsoleDeps, type Env, type F
 
 /** The queue: questions the assistant could not answer well, grouped, filtered, marked and annotated. */
 export function queueRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
-  const { db } = assistant;
+  const { state } = assistant;
 
   const period = (tu: string | undefined, den: string | undefined): { from?: number; to?: number } => {
     const from = tu ? vnDayStart(tu) : null;
@@ -45,20 +47,20 @@ export function queueRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
     };
   };
 
-  admin.get('/hang-cho', (c) => {
+  admin.get('/hang-cho', async (c) => {
     const filter = queueFilter((k) => c.req.query(k));
-    const items = queueItems(db, filter);
-    const groups = groupQuestions(db, items, assistant.retriever.idf);
+    const items = await queueItems(state, filter);
+    const groups = await groupQuestions(state, items, assistant.retriever.idf);
     const query = new URLSearchParams(new URL(c.req.url).search);
     query.delete('tb');
     return c.html(
-      queuePage({ session: c.get('session'), groups, questions: items.length, filter, sites: knownSites(db), notice: c.req.query('tb'), query: query.toString() }),
+      queuePage({ session: c.get('session'), groups, questions: items.length, filter, sites: await knownSites(state), notice: c.req.query('tb'), query: query.toString() }),
     );
   });
 
-  admin.get('/api/hang-cho', (c) => {
+  admin.get('/api/hang-cho', async (c) => {
     const filter = queueFilter((k) => c.req.query(k));
-    const groups = groupQuestions(db, queueItems(db, filter), assistant.retriever.idf);
+    const groups = await groupQuestions(state, await queueItems(state, filter), assistant.retriever.idf);
     return c.json({
       groups: groups.map((g) => ({
         id: g.id,
@@ -74,22 +76,14 @@ export function queueRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
     });
   });
 
-  const curatedFor = (ids: string[]): CuratedAnswer[] => {
-    const curatedIds = new Set(
-      (
-        db.prepare('SELECT DISTINCT curated_id FROM review_state WHERE curated_id IS NOT NULL AND question_id IN (SELECT value FROM json_each(?))').all(
-          JSON.stringify(ids),
-        ) as { curated_id: string }[]
-      ).map((r) => r.curated_id),
-    );
-    return [...curatedIds].map((id) => curatedById(db, id)).filter((a): a is CuratedAnswer => !!a);
-  };
+  const curatedFor = async (ids: string[]): Promise<CuratedAnswer[]> =>
+    (await Promise.all((await curatedIdsOf(state, ids)).map((id) => curatedById(state, id)))).filter((a): a is CuratedAnswer => !!a);
 
-  admin.get('/hang-cho/:id', (c) => {
-    const group = groupOf(db, c.req.param('id'), assistant.retriever.idf);
+  admin.get('/hang-cho/:id', async (c) => {
+    const group = await groupOf(state, c.req.param('id'), assistant.retriever.idf);
     if (!group) return c.html(messagePage('Không tìm thấy', 'Không tìm thấy câu hỏi này (có thể đã bị xóa theo thời hạn lưu).', c.get('session')), 404);
     const ids = group.items.map((i) => i.id);
-    return c.html(groupPage({ session: c.get('session'), group, notes: notesOf(db, ids), curated: curatedFor(ids), notice: c.req.query('tb') }));
+    return c.html(groupPage({ session: c.get('session'), group, notes: await notesOf(state, ids), curated: await curatedFor(ids), notice: c.req.query('tb') }));
   });
 
   const MARKABLE: ReviewStatus[] = ['open', 'out-of-scope', 'spam'];
@@ -111,7 +105,7 @@ export function queueRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
     };
     if (!MARKABLE.includes(status)) return c.html(messagePage('Yêu cầu không hợp lệ', 'Trạng thái không hợp lệ.', c.get('session')), 400);
     if (!ids.length) return to('chua-chon');
-    markQuestions(db, ids, status, c.get('session').staff.username);
+    await markQuestions(state, ids, status, c.get('session').staff.username);
     return to('da-danh-dau');
   });
 
@@ -122,16 +116,16 @@ export function queueRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
     const status = body?.status as ReviewStatus;
     if (!ids.length || !MARKABLE.includes(status))
       return jsonError(c, 400, 'invalid', 'Cần "ids" (danh sách mã câu hỏi) và "status" (open, out-of-scope hoặc spam).');
-    return c.json({ changed: markQuestions(db, ids, status, c.get('session').staff.username) });
+    return c.json({ changed: await markQuestions(state, ids, status, c.get('session').staff.username) });
   });
 
   admin.post('/hang-cho/:id/ghi-chu', async (c) => {
     const id = c.req.param('id');
     const form = (await c.req.parseBody({ all: true })) as Form;
     const text = one(form, 'ghi-chu').normalize('NFC').trim().slice(0, 2000);
-    if (!db.prepare('SELECT 1 FROM questions WHERE id = ?').get(id))
+    if (!(await questionExists(state, id)))
       return c.html(messagePage('Không tìm thấy', 'Không tìm thấy câu hỏi này.', c.get('session')), 404);
-    if (text) addNote(db, id, c.get('session').staff.username, text);
+    if (text) await addNote(state, id, c.get('session').staff.username, text);
     return c.redirect(`/admin/hang-cho/${encodeURIComponent(id)}?tb=${text ? 'da-ghi-chu' : 'chua-chon'}`, 303);
   });
 }

@@ -13,7 +13,7 @@ import { BAD_FORM, LOGIN_PATH, one, readForm, safeNext, type ConsoleDeps, type E
 export const SIGN_IN_POSTS_PER_MINUTE = 30;
 
 /** Sign-in: the form and its check. Registered before the login gate, since nobody has a session yet. */
-export function signInRoutes(admin: Hono<Env>, { assistant: { db }, proxies, cookies }: ConsoleDeps) {
+export function signInRoutes(admin: Hono<Env>, { assistant: { state }, proxies, cookies }: ConsoleDeps) {
   const { transport, cookieName, putCookie, dropCookie } = cookies;
 
   const httpsRequired = (c: Context) =>
@@ -77,10 +77,10 @@ export function signInRoutes(admin: Hono<Env>, { assistant: { db }, proxies, coo
     };
     if ((inFlight.get(network) ?? 0) >= MAX_IN_FLIGHT_PER_NETWORK) return busy();
     // the attempt is written down before the hash: parallel guesses cannot all slip under the limit
-    const reserved = reserveSignIn(db, keys);
+    const reserved = await reserveSignIn(state, keys);
     if ('wait' in reserved) {
       const { wait } = reserved;
-      audit(db, { username: null, action: 'login:throttled', target: findStaff(db, username) ? username : null, ip });
+      await audit(state, { username: null, action: 'login:throttled', target: (await findStaff(state, username)) ? username : null, ip });
       c.header('Retry-After', String(wait));
       return showLogin(c, 429, {
         username,
@@ -92,7 +92,7 @@ export function signInRoutes(admin: Hono<Env>, { assistant: { db }, proxies, coo
       });
     }
     const { reservation } = reserved;
-    const staff = username ? findStaff(db, username) : null;
+    const staff = username ? await findStaff(state, username) : null;
     const usable = staff && !staff.disabled && password.length <= 256;
     inFlight.set(network, (inFlight.get(network) ?? 0) + 1);
     let ok: boolean;
@@ -101,7 +101,7 @@ export function signInRoutes(admin: Hono<Env>, { assistant: { db }, proxies, coo
       ok = usable ? await verifyPassword(password, staff.passwordHash) : await dummyVerify(password.slice(0, 256));
     } catch (e) {
       if (!(e instanceof HashQueueFull)) throw e;
-      reservation.release();
+      await reservation.release();
       return busy();
     } finally {
       const n = (inFlight.get(network) ?? 1) - 1;
@@ -109,33 +109,33 @@ export function signInRoutes(admin: Hono<Env>, { assistant: { db }, proxies, coo
       else inFlight.delete(network);
     }
     if (!ok || !staff) {
-      audit(db, { username: null, action: 'login:fail', target: staff ? staff.username : null, ip });
+      await audit(state, { username: null, action: 'login:fail', target: staff ? staff.username : null, ip });
       return showLogin(c, 401, { username, next, error: WRONG });
     }
-    reservation.release();
-    clearAccountFailures(db, keys.account);
-    deleteSession(db, getCookie(c, cookieName(c, 'staff')));
-    const { token } = createSession(db, staff.id);
+    await reservation.release();
+    await clearAccountFailures(state, keys.account);
+    await deleteSession(state, getCookie(c, cookieName(c, 'staff')));
+    const { token } = await createSession(state, staff.id);
     putCookie(c, 'staff', token);
     dropCookie(c, 'login');
-    audit(db, { username: staff.username, action: 'login', ip });
+    await audit(state, { username: staff.username, action: 'login', ip });
     return c.redirect(next, 303);
   });
 }
 
 /** Sign-out: behind the login gate, so only a signed-in browser with its CSRF token can end its session. */
-export function signOutRoutes(admin: Hono<Env>, { assistant: { db }, cookies: { cookieName, dropCookie } }: ConsoleDeps) {
-  admin.post('/dang-xuat', (c) => {
+export function signOutRoutes(admin: Hono<Env>, { assistant: { state }, cookies: { cookieName, dropCookie } }: ConsoleDeps) {
+  admin.post('/dang-xuat', async (c) => {
     const s = c.get('session');
-    deleteSession(db, getCookie(c, cookieName(c, 'staff')));
+    await deleteSession(state, getCookie(c, cookieName(c, 'staff')));
     dropCookie(c, 'staff');
-    audit(db, { username: s.staff.username, action: 'logout' });
+    await audit(state, { username: s.staff.username, action: 'logout' });
     return c.redirect(`${LOGIN_PATH}?tb=da-dang-xuat`, 303);
   });
 }
 
 /** A staff member changes their own password; failures count against sign-in throttling like a wrong sign-in. */
-export function passwordRoutes(admin: Hono<Env>, { assistant: { db }, proxies, cookies: { putCookie } }: ConsoleDeps) {
+export function passwordRoutes(admin: Hono<Env>, { assistant: { state }, proxies, cookies: { putCookie } }: ConsoleDeps) {
   admin.get('/mat-khau', (c) => c.html(passwordPage(c.get('session'), [])));
 
   admin.post('/mat-khau', async (c) => {
@@ -145,34 +145,34 @@ export function passwordRoutes(admin: Hono<Env>, { assistant: { db }, proxies, c
     const ip = clientAddress(c, proxies);
     const keys = { account: s.staff.username, address: rateKey(ip), network: networkKey(ip, 48, 24) };
     // reserved before the hash, like a sign-in: parallel guesses of the current password see each other
-    const reserved = reserveSignIn(db, keys);
+    const reserved = await reserveSignIn(state, keys);
     if ('wait' in reserved) {
       c.header('Retry-After', String(reserved.wait));
       return c.html(passwordPage(s, [`Nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau khoảng ${Math.max(1, Math.ceil(reserved.wait / 60))} phút.`]), 429);
     }
-    const staff = findStaff(db, s.staff.username)!;
+    const staff = (await findStaff(state, s.staff.username))!;
     let right: boolean;
     try {
       right = await verifyPassword(one(form, 'cu'), staff.passwordHash);
     } catch (e) {
       if (!(e instanceof HashQueueFull)) throw e;
-      reserved.reservation.release();
+      await reserved.reservation.release();
       c.header('Retry-After', '5');
       return c.html(passwordPage(s, ['Hệ thống đang bận. Vui lòng thử lại sau vài giây.']), 503);
     }
     if (!right) return c.html(passwordPage(s, ['Mật khẩu hiện tại không đúng.']), 422);
-    reserved.reservation.release();
+    await reserved.reservation.release();
     if (one(form, 'moi') !== one(form, 'nhac-lai')) return c.html(passwordPage(s, ['Hai lần nhập mật khẩu mới không giống nhau.']), 422);
     try {
-      await setPassword(db, staff.username, one(form, 'moi'));
+      await setPassword(state, staff.username, one(form, 'moi'));
     } catch (e) {
       if (e instanceof StaffError) return c.html(passwordPage(s, [e.message]), 422);
       throw e;
     }
     // every session ended with the old password; this browser gets a fresh one
-    const { token } = createSession(db, staff.id);
+    const { token } = await createSession(state, staff.id);
     putCookie(c, 'staff', token);
-    audit(db, { username: staff.username, action: 'password:change' });
+    await audit(state, { username: staff.username, action: 'password:change' });
     return c.redirect('/admin/hang-cho?tb=da-doi-mat-khau', 303);
   });
 }
