@@ -54,7 +54,7 @@ function askerRow(a: Asker) {
 }
 
 export function channelRoutes(admin: Hono<Env>, deps: ConsoleDeps, channels: Channels | undefined) {
-  const { db, state } = deps.assistant;
+  const { state } = deps.assistant;
 
   admin.get('/giai-dap/:id/zalo', async (c) => {
     const session = c.get('session');
