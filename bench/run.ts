@@ -2,12 +2,13 @@ import autocannon, { type Request } from 'autocannon';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
+import pg from 'pg';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { items, loadQuestions } from '../evals/evaluate.ts';
 import { createAssistant } from '../server/assistant.ts';
 import { ROOT } from '../server/config.ts';
-import { startServerProcess } from '../server/testing-process.ts';
+import { startServerProcess, type ServerProcess } from '../server/testing-process.ts';
 import { multiplyCorpus } from './synthetic-corpus.ts';
 
 /**
@@ -180,6 +181,81 @@ const unseenRequests: Request[] = [
   },
 ];
 
+/** Two loads at once, one per replica, `each` connections apiece: req/s summed, latencies pooled. */
+async function runBoth(urls: string[], each: number, requests: Request[]): Promise<Run> {
+  const runs = await Promise.all(urls.map((u) => run(u, each, requests)));
+  return { requestsPerSecond: runs.reduce((n, r) => n + r.requestsPerSecond, 0), times: runs.flatMap((r) => r.times), failed: runs.reduce((n, r) => n + r.failed, 0) };
+}
+
+export interface ReplicaFigures {
+  method: string;
+  /** one replica on PostgreSQL, 16 connections: what the database alone changes */
+  single: Load;
+  /** two replicas on the same PostgreSQL, 8 + 8 connections at once */
+  two: Load;
+  unseenSingle: Load;
+  unseenTwo: Load;
+}
+
+/**
+ * Two replicas on one PostgreSQL, as docs/trien-khai.md §11 deploys them: two server processes (each its own
+ * DATA_DIR and index) on a database made for this run on the server DATABASE_URL or TEST_DATABASE_URL names,
+ * dropped afterwards. No proxy in between (it would take CPU from the same two cores): autocannon loads both
+ * at the same time and the req/s are added. Skipped, with the reason, when no PostgreSQL is given.
+ */
+async function twoReplicas(): Promise<ReplicaFigures | { skipped: string }> {
+  const admin = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
+  if (!admin) return { skipped: 'không có DATABASE_URL hay TEST_DATABASE_URL: bỏ qua phép đo hai bản sao trên một PostgreSQL' };
+  const name = `cnsh_bench_${process.pid}_${Date.now().toString(36)}`;
+  const query = async (sql: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await query(`CREATE DATABASE ${name}`);
+  } catch (e) {
+    return { skipped: `không tạo được cơ sở dữ liệu thử trên PostgreSQL (${e instanceof Error ? e.message : String(e)}): bỏ qua phép đo hai bản sao` };
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'cnsh-bench-ban-sao-')));
+  const replicas: ServerProcess[] = [];
+  try {
+    progress('Hai bản sao trên một PostgreSQL: khởi động…');
+    const env = (dir: string) => ({ DATA_DIR: dir, DATABASE_URL: url.toString(), RATE_LIMIT_PER_MINUTE: '0', MAX_STREAMS: '10000' });
+    replicas.push(...(await Promise.all(dirs.map((dir) => startServerProcess(env(dir), 'bench/floor-server.ts')))));
+    const urls = replicas.map((r) => r.url);
+    await runBoth(urls, 4, chatRequests);
+    progress(`Một bản rồi hai bản trên PostgreSQL, /api/chat, 16 kết nối: ${ROUNDS} vòng, mỗi lượt ${DURATION} s…`);
+    const single: Run[] = [];
+    const two: Run[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      single.push(await run(urls[0]!, 16, chatRequests));
+      two.push(await runBoth(urls, 8, chatRequests));
+    }
+    progress('Câu hỏi chưa gặp, một bản rồi hai bản…');
+    const unseenSingle = summarize(16, [await run(urls[0]!, 16, unseenRequests)]);
+    const unseenTwo = summarize(16, [await runBoth(urls, 8, unseenRequests)]);
+    return {
+      method: 'hai tiến trình, DATA_DIR riêng, một PostgreSQL; autocannon tải cả hai cùng lúc (8 + 8 kết nối), cộng req/s; không có proxy',
+      single: summarize(16, single),
+      two: summarize(16, two),
+      unseenSingle,
+      unseenTwo,
+    };
+  } finally {
+    for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGTERM');
+    await Promise.all(replicas.map((r) => r.exited));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+  }
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'cnsh-bench-'));
 progress(`Khởi động máy chủ (RATE_LIMIT_PER_MINUTE=0)…`);
 const server = await startServerProcess({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0', MAX_STREAMS: '10000' }, 'bench/floor-server.ts');
@@ -226,6 +302,8 @@ try {
   server.child.kill('SIGTERM');
   await server.exited;
 
+  const replicas = await twoReplicas();
+
   progress('Lập chỉ mục corpus và corpus ×10…');
   const index1 = await indexBuild(join(ROOT, 'corpus'));
   const tenfoldDir = mkdtempSync(join(tmpdir(), 'cnsh-bench-corpus-'));
@@ -252,6 +330,8 @@ try {
     floorShareOfTrivial: CONCURRENCY.map((c, i) => ({ concurrency: c, ratio: ratios[i]!.floor })),
     chatShareOfFloor: CONCURRENCY.map((c, i) => ({ concurrency: c, ratio: ratios[i]!.chatOfFloor })),
     chatUnseenQuestions: unseenLoad,
+    /** two replicas on one PostgreSQL beside the single embedded process above (or why it was skipped) */
+    replicas,
     sseFirstEventMs: { n: sse.length, median: percentile(sse, 50), p95: percentile(sse, 95) },
     evalQuestions: { n: evalTimes.length, p50: percentile(evalTimes, 50), p95: percentile(evalTimes, 95) },
     memory,
@@ -292,6 +372,27 @@ try {
       lines.push(
         `${'chat (mới)'.padEnd(11)} ${String(r.concurrency).padStart(4)} ${r.requestsPerSecond.toFixed(0).padStart(9)}  ${ms(r.p50)}  ${ms(r.p95)}  ${ms(r.p99)} ${String(r.failed).padStart(5)}   ${(100 * (r.requestsPerSecond / trivial[CONCURRENCY.indexOf(r.concurrency)]!.requestsPerSecond)).toFixed(1)}%`,
       );
+    const at16Chat = chat[at16]!;
+    const at16Unseen = unseenLoad[1]!;
+    lines.push('');
+    if ('skipped' in replicas) lines.push(`Hai bản sao: ${replicas.skipped}`);
+    else {
+      lines.push(
+        `Hai bản sao trên một PostgreSQL (${replicas.method}):`,
+        'cách chạy                      req/s        p50        p95        p99   lỗi   so với 1 bản SQLite',
+        '-'.repeat(90),
+      );
+      const row = (label: string, r: Load, base: Load) =>
+        `${label.padEnd(26)} ${r.requestsPerSecond.toFixed(0).padStart(9)}  ${ms(r.p50)}  ${ms(r.p95)}  ${ms(r.p99)} ${String(r.failed).padStart(5)}   ${(100 * (r.requestsPerSecond / base.requestsPerSecond)).toFixed(0)}%`;
+      lines.push(
+        row('/api/chat, 1 bản SQLite', at16Chat, at16Chat),
+        row('/api/chat, 1 bản PostgreSQL', replicas.single, at16Chat),
+        row('/api/chat, 2 bản PostgreSQL', replicas.two, at16Chat),
+        row('chat (mới), 1 bản SQLite', at16Unseen, at16Unseen),
+        row('chat (mới), 1 bản PostgreSQL', replicas.unseenSingle, at16Unseen),
+        row('chat (mới), 2 bản PostgreSQL', replicas.unseenTwo, at16Unseen),
+      );
+    }
     lines.push(
       '',
       'sàn POST: POST /api/bench/san (bench/floor-server.ts) — cùng lớp bảo vệ, cùng đọc và kiểm tra thân JSON, trả một',

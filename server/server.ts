@@ -36,7 +36,7 @@ export async function buildServer(config: Config, options: { channels?: ChannelO
   await syncCuratedIndex(assistant);
   // and what staff change on any other replica reaches this one's index within about a second
   const curated = await followCuratedAnswers(assistant);
-  const channels = createChannels(assistant, config, options.channels);
+  const channels = await createChannels(assistant, config, options.channels);
   const app = createApp(assistant, {
     config,
     channels,

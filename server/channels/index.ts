@@ -32,39 +32,35 @@ export interface ChannelOptions {
   messenger?: { backoffMs?: number[] };
 }
 
-export function createChannels(assistant: Assistant, config: Config, options: ChannelOptions = {}): Channels {
+/** The channels over `assistant.state`: their tables are migrated (and the Zalo token pair seeded) before it resolves. */
+export async function createChannels(assistant: Assistant, config: Config, options: ChannelOptions = {}): Promise<Channels> {
   const routes = new Hono();
   const on = config.zalo || config.messenger;
-  const inbox = on ? createInbox(assistant.db, channelKeys(config.dataDir)) : null;
+  const inbox = on ? await createInbox(assistant.state, channelKeys(config.dataDir)) : null;
   // a messenger user gets the same allowance as a browser: RATE_LIMIT_PER_MINUTE questions a minute
   const limiter = createRateLimiter({ perMinute: config.rateLimitPerMinute });
   const deps = { assistant, inbox: inbox!, limiter, baseUrl: config.publicBaseUrl };
-  const zalo = config.zalo ? zaloChannel({ ...deps, config: config.zalo }, options.zalo) : null;
+  const zalo = config.zalo ? await zaloChannel({ ...deps, config: config.zalo }, options.zalo) : null;
   const messenger = config.messenger ? messengerChannel({ ...deps, config: config.messenger }, options.messenger) : null;
 
   routes.post('/zalo', (c) => (zalo ? zalo.webhook(c) : fail(c, 'not_found')));
   routes.get('/messenger', (c) => (messenger ? messenger.verify(c) : fail(c, 'not_found')));
   routes.post('/messenger', (c) => (messenger ? messenger.webhook(c) : fail(c, 'not_found')));
 
-  const sweep = () => {
-    try {
-      inbox?.sweep(config.retentionDays);
-    } catch (e) {
-      console.error('Không dọn được dữ liệu kênh nhắn tin:', e);
-    }
-  };
+  const sweep = () => inbox?.sweep(config.retentionDays).catch((e) => console.error('Không dọn được dữ liệu kênh nhắn tin:', e));
   let timer: ReturnType<typeof setInterval> | null = null;
   let morning: ReturnType<typeof setInterval> | null = null;
   if (inbox) {
-    sweep();
-    timer = setInterval(sweep, DAY_MS / 24);
+    // done before the rest of the server starts: on SQLite nothing else may write while its transaction is open
+    await sweep();
+    timer = setInterval(() => void sweep(), DAY_MS / 24);
     timer.unref();
     // every minute: staff answers that waited for 06:00, and events a process that died had taken (their
     // claim goes stale after 5 minutes; one taken just before a quick restart is not stale at start-up)
     morning = setInterval(() => {
       zalo?.responder.resume();
       messenger?.responder.resume();
-      void sendDueStaffAnswers(assistant.db, channels).catch((e) => console.error('Kênh zalo: lỗi khi gửi giải đáp đã hẹn:', e));
+      void sendDueStaffAnswers(channels).catch((e) => console.error('Kênh zalo: lỗi khi gửi giải đáp đã hẹn:', e));
     }, 60_000);
     morning.unref();
     // what a stopped process received and did not answer

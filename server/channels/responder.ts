@@ -48,14 +48,14 @@ export function createResponder({ assistant, inbox, out, limiter, baseUrl }: Res
       const r = await out.send(userId, part, replyTo);
       if (!r.ok) {
         const failed: Delivery = { ...record, channel, status: 'failed', parts: sent, errorCode: r.code, error: r.message.slice(0, 300) };
-        inbox.recordDelivery(failed);
+        await inbox.recordDelivery(failed);
         console.warn(`Kênh ${channel}: không gửi được tin (${r.code} ${r.message}).`);
         return failed;
       }
       sent++;
     }
     const done: Delivery = { ...record, channel, status: 'sent', parts: sent };
-    inbox.recordDelivery(done);
+    await inbox.recordDelivery(done);
     return done;
   }
 
@@ -87,7 +87,7 @@ export function createResponder({ assistant, inbox, out, limiter, baseUrl }: Res
     const response = await assistant.ask(cleaned.request);
     const text = formatPlain(response, { baseUrl });
     const delivery = await deliver(userId, text, e.eventId, { ...base, questionId: response.messageId, purpose: 'answer' });
-    inbox.finish(channel, e.eventId, {
+    await inbox.finish(channel, e.eventId, {
       status: delivery.status === 'sent' ? 'answered' : 'failed',
       questionId: response.messageId,
       error: delivery.status === 'sent' ? null : `${delivery.errorCode}`,
@@ -95,39 +95,51 @@ export function createResponder({ assistant, inbox, out, limiter, baseUrl }: Res
   }
 
   async function handle(eventId: string): Promise<void> {
-    const e = inbox.claim(channel, eventId);
+    const e = await inbox.claim(channel, eventId);
     if (!e || !e.recipient) return;
     try {
       await answer(e);
     } catch (err) {
       console.error(`Kênh ${channel}: lỗi khi trả lời tin ${eventId}:`, err);
-      inbox.finish(channel, eventId, { status: 'failed', error: err instanceof RefusedMessage ? err.refusal : 'internal' });
+      await inbox.finish(channel, eventId, { status: 'failed', error: err instanceof RefusedMessage ? err.refusal : 'internal' }).catch(() => {});
       // the asker is told, rather than left waiting
       await deliver(inbox.keys.open(e.recipient), CHANNEL_TEXT.failed, eventId, { eventId, purpose: 'refusal' }).catch(() => {});
     }
   }
 
-  const schedule = (eventId: string, userHash: string) => {
+  const enqueue = (eventId: string, userHash: string) => {
     const previous = chains.get(userHash) ?? Promise.resolve();
-    const next = previous.then(() => handle(eventId));
+    // a failure of the store (PostgreSQL away) is logged and does not stop this user's later events
+    const next = previous.then(() => handle(eventId)).catch((e) => console.error(`Kênh ${channel}: lỗi khi xử lý tin ${eventId}:`, e));
     chains.set(userHash, next);
-    running.add(next);
+    track(next);
     void next.finally(() => {
-      running.delete(next);
       if (chains.get(userHash) === next) chains.delete(userHash);
     });
   };
+  /** counted as running until its events are enqueued, so `idle` never sees a gap between the two */
+  const track = (p: Promise<void>) => {
+    running.add(p);
+    void p.finally(() => running.delete(p));
+  };
 
-  const userOf = (eventId: string) => inbox.userHashOf(channel, eventId) ?? eventId;
+  const userOf = async (eventId: string) => (await inbox.userHashOf(channel, eventId)) ?? eventId;
 
   return {
-    schedule: (eventId) => setImmediate(() => schedule(eventId, userOf(eventId))),
-    resume: () => {
-      for (const { eventId } of inbox.unfinished(channel)) schedule(eventId, userOf(eventId));
-    },
+    // after the webhook's response is on its way
+    schedule: (eventId) =>
+      track(
+        new Promise<void>((r) => setImmediate(r))
+          .then(async () => enqueue(eventId, await userOf(eventId)))
+          .catch((e) => console.error(`Kênh ${channel}: không xếp được tin ${eventId}:`, e)),
+      ),
+    resume: () =>
+      track(
+        (async () => {
+          for (const { eventId } of await inbox.unfinished(channel)) enqueue(eventId, await userOf(eventId));
+        })().catch((e) => console.error(`Kênh ${channel}: không đọc được tin còn dở:`, e)),
+      ),
     async idle() {
-      // wait for the setImmediate above, then for every chain
-      await new Promise((r) => setImmediate(r));
       while (running.size) await Promise.allSettled([...running]);
     },
     deliver,

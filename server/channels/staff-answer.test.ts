@@ -85,15 +85,15 @@ describe('staff answers sent back to Zalo askers', () => {
     // the question was asked "now"; the night is the coming one, still inside the 7 days
     const night = nextMorning() - 6.5 * 3600_000;
     const before = standIn.zaloSent.length;
-    expect(await sendStaffAnswer(server.assistant.db, server.channels, answer, [questionId], 'canbo.zalo', server.channels.baseUrl, night)).toEqual([
+    expect(await sendStaffAnswer(server.assistant.state, server.channels, answer, [questionId], 'canbo.zalo', server.channels.baseUrl, night)).toEqual([
       { questionId, outcome: 'queued' },
     ]);
     expect(standIn.zaloSent.length).toBe(before);
-    expect(zaloAskers(server.assistant.db, curatedId, night)[0]!.delivery!.status).toBe('queued');
-    expect(await sendDueStaffAnswers(server.assistant.db, server.channels, night + 3600_000)).toBe(0);
-    expect(await sendDueStaffAnswers(server.assistant.db, server.channels, nextMorning(night) + 60_000)).toBe(1);
+    expect((await zaloAskers(server.assistant.state, curatedId, night))[0]!.delivery!.status).toBe('queued');
+    expect(await sendDueStaffAnswers(server.channels, night + 3600_000)).toBe(0);
+    expect(await sendDueStaffAnswers(server.channels, nextMorning(night) + 60_000)).toBe(1);
     expect(standIn.zaloSent.slice(before).map((m) => m.userId)).toEqual(['8492000002']);
-    expect(zaloAskers(server.assistant.db, curatedId, nextMorning(night) + 60_000)[0]!.delivery!.status).toBe('sent');
+    expect((await zaloAskers(server.assistant.state, curatedId, nextMorning(night) + 60_000))[0]!.delivery!.status).toBe('sent');
   });
 
   it('knows Vietnam’s quiet hours', () => {

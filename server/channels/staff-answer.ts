@@ -1,6 +1,7 @@
-import type { DB } from '../index/db.ts';
 import { plainText, SOURCES_LABEL } from '../format/index.ts';
 import { DAY_MS } from '../log/retention.ts';
+import type { Sql } from '../store/index.ts';
+import { zaloAskerRows } from './inbox.ts';
 import type { Channels } from './index.ts';
 import { CHANNEL_TEXT } from './strings.ts';
 
@@ -38,30 +39,8 @@ export interface Asker {
 }
 
 /** The Zalo askers of the questions a curated answer answers, asked within the last 7 days, with what was sent. */
-export function zaloAskers(db: DB, curatedId: string, now = Date.now()): Asker[] {
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'channel_events'").get()) return [];
-  const rows = db
-    .prepare(
-      `SELECT q.id, q.text, q.created_at,
-              (SELECT d.status || '|' || d.created_at || '|' || coalesce(d.error_code, '') FROM channel_deliveries d
-               WHERE d.question_id = q.id AND d.purpose = 'staff' ORDER BY d.id DESC LIMIT 1) AS delivery
-       FROM review_state r
-       JOIN questions q ON q.id = r.question_id
-       JOIN channel_events e ON e.question_id = q.id AND e.channel = 'zalo'
-       WHERE r.curated_id = ? AND q.created_at >= ? AND e.recipient IS NOT NULL
-       ORDER BY q.created_at`,
-    )
-    .all(curatedId, now - STAFF_WINDOW_MS) as { id: string; text: string; created_at: number; delivery: string | null }[];
-  return rows.map((r) => {
-    const [status = '', at = '0', code = ''] = r.delivery?.split('|') ?? [];
-    return {
-      questionId: r.id,
-      text: r.text,
-      askedAt: r.created_at,
-      free: now - r.created_at <= FREE_REPLY_MS,
-      delivery: r.delivery ? { status, at: Number(at), errorCode: code ? Number(code) : null } : null,
-    };
-  });
+export async function zaloAskers(db: Sql, curatedId: string, now = Date.now()): Promise<Asker[]> {
+  return (await zaloAskerRows(db, curatedId, now - STAFF_WINDOW_MS)).map((a) => ({ ...a, free: now - a.askedAt <= FREE_REPLY_MS }));
 }
 
 /** The staff answer as a Zalo message: who answers, the question, the answer, its sources. */
@@ -77,7 +56,7 @@ export type StaffSend = { questionId: string; outcome: 'sent' | 'queued' | 'fail
  * is queued for 06:00. Every outcome is a `channel_deliveries` row with the staff member's name.
  */
 export async function sendStaffAnswer(
-  db: DB,
+  db: Sql,
   channels: Channels,
   curated: { id: string; answer: string; sources: { docId: string }[] },
   questionIds: string[],
@@ -88,7 +67,7 @@ export async function sendStaffAnswer(
   const zalo = channels.zalo;
   const inbox = channels.inbox;
   if (!zalo || !inbox) return questionIds.map((questionId) => ({ questionId, outcome: 'skipped' }));
-  const askers = new Map(zaloAskers(db, curated.id, now).map((a) => [a.questionId, a]));
+  const askers = new Map((await zaloAskers(db, curated.id, now)).map((a) => [a.questionId, a]));
   const out: StaffSend[] = [];
   for (const questionId of questionIds) {
     const asker = askers.get(questionId);
@@ -96,23 +75,20 @@ export async function sendStaffAnswer(
       out.push({ questionId, outcome: 'skipped' });
       continue;
     }
-    const event = db.prepare("SELECT event_id, recipient FROM channel_events WHERE channel = 'zalo' AND question_id = ?").get(questionId) as {
-      event_id: string;
-      recipient: string;
-    };
+    const event = (await inbox.zaloEventOf(questionId))!;
     const text = staffMessage(asker.text, curated, baseUrl);
-    const queue = () => {
-      inbox.recordDelivery({ channel: 'zalo', eventId: event.event_id, questionId, purpose: 'staff', status: 'queued', parts: 0, staff, dueAt: nextMorning(now), text: inbox.keys.seal(text) }, now);
+    const queue = async () => {
+      await inbox.recordDelivery({ channel: 'zalo', eventId: event.eventId, questionId, purpose: 'staff', status: 'queued', parts: 0, staff, dueAt: nextMorning(now), text: inbox.keys.seal(text) }, now);
       out.push({ questionId, outcome: 'queued' });
     };
     if (inQuietHours(now)) {
-      queue();
+      await queue();
       continue;
     }
-    const d = await zalo.responder.deliver(inbox.keys.open(event.recipient), text, event.event_id, { eventId: event.event_id, questionId, purpose: 'staff', staff });
+    const d = await zalo.responder.deliver(inbox.keys.open(event.recipient!), text, event.eventId, { eventId: event.eventId, questionId, purpose: 'staff', staff });
     // Zalo's own clock says it is night there: wait for the morning as well
     if (d.status === 'failed' && d.errorCode === -234) {
-      queue();
+      await queue();
       continue;
     }
     out.push({ questionId, outcome: d.status === 'sent' ? 'sent' : 'failed', errorCode: d.errorCode ?? null });
@@ -120,30 +96,27 @@ export async function sendStaffAnswer(
   return out;
 }
 
-/** Sends the staff answers queued for the morning whose time has come (run every minute). */
-export async function sendDueStaffAnswers(db: DB, channels: Channels, now = Date.now()): Promise<number> {
+/** Sends the staff answers queued for the morning whose time has come (run every minute, on every replica). */
+export async function sendDueStaffAnswers(channels: Channels, now = Date.now()): Promise<number> {
   const { zalo, inbox } = channels;
   if (!zalo || !inbox || inQuietHours(now)) return 0;
-  const due = db
-    .prepare("SELECT id, event_id, question_id, text, staff FROM channel_deliveries WHERE channel = 'zalo' AND status = 'queued' AND due_at <= ? ORDER BY id")
-    .all(now) as { id: number; event_id: string; question_id: string; text: string; staff: string }[];
   let sent = 0;
-  for (const row of due) {
+  for (const row of await inbox.dueStaff(now)) {
     // taken by one process only
-    if (db.prepare("UPDATE channel_deliveries SET status = 'sending' WHERE id = ? AND status = 'queued'").run(row.id).changes !== 1) continue;
-    const event = db.prepare("SELECT recipient FROM channel_events WHERE channel = 'zalo' AND event_id = ?").get(row.event_id) as { recipient: string | null } | undefined;
-    if (!event?.recipient) {
-      db.prepare("UPDATE channel_deliveries SET status = 'failed', error = 'expired', text = NULL WHERE id = ?").run(row.id);
+    if (!(await inbox.moveDelivery(row.id, 'queued', 'sending'))) continue;
+    const recipient = await inbox.recipientOf('zalo', row.eventId);
+    if (!recipient) {
+      await inbox.moveDelivery(row.id, null, 'failed', { error: 'expired' });
       continue;
     }
-    const d = await zalo.responder.deliver(inbox.keys.open(event.recipient), inbox.keys.open(row.text), row.event_id, {
-      eventId: row.event_id,
-      questionId: row.question_id,
+    const d = await zalo.responder.deliver(inbox.keys.open(recipient), inbox.keys.open(row.text), row.eventId, {
+      eventId: row.eventId,
+      questionId: row.questionId,
       purpose: 'staff',
       staff: row.staff,
     });
     // the queued row becomes history; the new row (from deliver) holds the outcome
-    db.prepare("UPDATE channel_deliveries SET status = ?, text = NULL WHERE id = ?").run(d.status === 'sent' ? 'delivered-later' : 'failed', row.id);
+    await inbox.moveDelivery(row.id, null, d.status === 'sent' ? 'delivered-later' : 'failed');
     if (d.status === 'sent') sent++;
   }
   return sent;

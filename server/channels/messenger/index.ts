@@ -110,7 +110,7 @@ export function messengerChannel(
         for (const entry of body.entry)
           for (const m of Array.isArray(entry?.messaging) ? entry.messaging : []) {
             const read = readMessaging(m, (id) => inbox.keys.userHash('messenger', id));
-            if (read && inbox.receive({ channel: 'messenger', ...read })) responder.schedule(read.eventId);
+            if (read && (await inbox.receive({ channel: 'messenger', ...read }))) responder.schedule(read.eventId);
           }
       return c.text('EVENT_RECEIVED');
     },

@@ -84,7 +84,7 @@ export function createZaloApi(config: Pick<ZaloConfig, 'apiBaseUrl'>, tokens: To
   return {
     async sendText(userId, text, quote) {
       let body = { recipient: { user_id: userId }, message: { text, ...(quote ? { quote_message_id: quote } : {}) } };
-      let pair = tokens.current();
+      let pair = await tokens.current();
       if (!pair) return { ok: false, code: TOKEN_INVALID, message: 'Chưa có access token Zalo.', retried: 0 };
       let refreshed = false;
       let retried = 0;

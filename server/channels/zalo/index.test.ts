@@ -3,13 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm, type FakeLlm } from '../../generate/fake-llm.ts';
-import { openDatabase } from '../../index/db.ts';
 import { startTestServer, type TestServer } from '../../testing.ts';
-import { channelKeys } from '../keys.ts';
 import { startStandIn, type StandIn } from '../stand-in.ts';
 import { channelEnv, escapeUnicode, postZalo, zaloEvent, zaloTextEvent } from '../testing.ts';
-import { createTokenStore } from './tokens.ts';
-import { refresher } from './api.ts';
 
 const QUESTION = 'Làm sao vận hành hầm biogas an toàn?';
 const BACKOFF = { backoffMs: [10, 20, 40] };
@@ -144,7 +140,7 @@ describe('Zalo OA channel', () => {
     const { sent } = await ask(QUESTION);
     expect(sent).toHaveLength(1);
     expect(standIn.refreshes.slice(refreshes)).toEqual([expect.objectContaining({ accepted: true })]);
-    const stored = server.channels.zalo!.tokens.current()!;
+    const stored = (await server.channels.zalo!.tokens.current())!;
     expect(stored.accessToken).toBe(standIn.zalo.accessToken);
     expect(stored.refreshToken).toBe(standIn.zalo.refreshToken);
     // "90000" seconds: 25 hours
@@ -161,26 +157,6 @@ describe('Zalo OA channel', () => {
       expect(b.sent).toHaveLength(1);
     } finally {
       standIn.refreshDelayMs = 0;
-    }
-    expect(standIn.refreshes.slice(refreshes)).toEqual([expect.objectContaining({ accepted: true })]);
-  });
-
-  it('two processes on the same database refresh once between them', async () => {
-    const version = server.channels.zalo!.tokens.current()!.version;
-    const other = openDatabase(server.dataDir);
-    standIn.refreshDelayMs = 150;
-    const refreshes = standIn.refreshes.length;
-    try {
-      const config = { appId: standIn.zalo.appId, appSecret: standIn.zalo.appSecret, oauthBaseUrl: standIn.zaloOauthBaseUrl };
-      const keys = channelKeys(server.dataDir);
-      const seed = { accessToken: null, refreshToken: null };
-      const theirs = createTokenStore(other, keys, seed, refresher(config));
-      const [ours, their] = await Promise.all([server.channels.zalo!.tokens.refresh(version), theirs.refresh(version)]);
-      expect(ours.accessToken).toBe(their.accessToken);
-      expect(ours.version).toBe(version + 1);
-    } finally {
-      standIn.refreshDelayMs = 0;
-      other.close();
     }
     expect(standIn.refreshes.slice(refreshes)).toEqual([expect.objectContaining({ accepted: true })]);
   });
@@ -280,7 +256,7 @@ describe('Zalo OA channel across a restart', () => {
       await first.channels.idle();
       expect(own.zaloSent).toHaveLength(1);
       // recorded and acknowledged, then the process stopped before answering
-      first.channels.inbox!.receive({ channel: 'zalo', eventId: 'msg-cho-tra-loi', kind: 'text', userId: '8491000002', text: QUESTION });
+      await first.channels.inbox!.receive({ channel: 'zalo', eventId: 'msg-cho-tra-loi', kind: 'text', userId: '8491000002', text: QUESTION });
       await first.close();
       first = await startTestServer(env, { channels: { zalo: BACKOFF } });
       await first.channels.idle();

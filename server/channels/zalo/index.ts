@@ -76,11 +76,11 @@ export interface ZaloChannel {
   tokens: TokenStore;
 }
 
-export function zaloChannel(
+export async function zaloChannel(
   { assistant, config, inbox, limiter, baseUrl }: { assistant: Assistant; config: ZaloConfig; inbox: Inbox; limiter: RateLimiter; baseUrl: string | null },
   apiOptions: ZaloApiOptions = {},
-): ZaloChannel {
-  const tokens = createTokenStore(assistant.db, inbox.keys, config, refresher(config));
+): Promise<ZaloChannel> {
+  const tokens = await createTokenStore(assistant.state, inbox.keys, config, refresher(config));
   const api = createZaloApi(config, tokens, apiOptions);
   const responder = createResponder({
     assistant,
@@ -116,7 +116,7 @@ export function zaloChannel(
       if (!mac || !timestamp || !sameSecret(mac, zaloMac(config.appId, raw, timestamp, config.oaSecretKey)))
         return c.json({ error: 'unauthorized' }, 401);
       const read = readEvent(event, (id) => inbox.keys.userHash('zalo', id));
-      if (read && inbox.receive({ channel: 'zalo', ...read })) responder.schedule(read.eventId);
+      if (read && (await inbox.receive({ channel: 'zalo', ...read }))) responder.schedule(read.eventId);
       return c.json({ received: true });
     },
   };

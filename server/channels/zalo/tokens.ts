@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { ensureTables, type DB } from '../../index/db.ts';
+import type { Database, Migration, Sql } from '../../store/index.ts';
 import type { ChannelKeys } from '../keys.ts';
 
 /**
  * The OA's token pair. The access token lasts 25 hours; the refresh token lasts 3 months and works once, so
  * a refresh is a small protocol: take the lease (one refresher across processes), call Zalo, store the new
  * pair in one transaction, and only then use it. A process that finds the pair changed under it uses the new
- * one instead of spending the old refresh token a second time.
+ * one instead of spending the old refresh token a second time. Several replicas on one PostgreSQL take the lease
+ * under a row lock (SELECT … FOR UPDATE), so two of them never spend the same refresh token.
  */
 export interface TokenPair {
   accessToken: string;
@@ -41,26 +42,11 @@ interface Row {
   lease_until: number | null;
 }
 
-export interface TokenStore {
-  current(): TokenPair | null;
-  /**
-   * A fresh pair: after `staleVersion` (the version whose access token Zalo refused, or that is about to
-   * expire). Concurrent callers in this process share one refresh; across processes the lease decides.
-   */
-  refresh(staleVersion: number): Promise<TokenPair>;
-}
-
-export function createTokenStore(
-  db: DB,
-  keys: ChannelKeys,
-  seed: { accessToken: string | null; refreshToken: string | null },
-  callZalo: (refreshToken: string) => Promise<RefreshedPair>,
-  { now = Date.now, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) } = {},
-): TokenStore {
-  ensureTables(
-    db,
-    'zalo-tokens',
-    `CREATE TABLE zalo_tokens (
+/** The token pair's table; the SQLite step keeps the name and layout `ensureTables` gave it ('zalo-tokens'). */
+export const TOKEN_MIGRATIONS: Migration[] = [
+  {
+    name: 'zalo-tokens',
+    sqlite: `CREATE TABLE IF NOT EXISTS zalo_tokens (
       id INTEGER PRIMARY KEY CHECK (id = 1),
       access_token TEXT NOT NULL,      -- sealed
       refresh_token TEXT,              -- sealed
@@ -70,8 +56,40 @@ export function createTokenStore(
       lease_until INTEGER,
       refreshed_at INTEGER
     )`,
-  );
-  const read = () => db.prepare('SELECT * FROM zalo_tokens WHERE id = 1').get() as Row | undefined;
+    postgres: `CREATE TABLE zalo_tokens (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      access_token TEXT NOT NULL,      -- sealed
+      refresh_token TEXT,              -- sealed
+      expires_at BIGINT,
+      version BIGINT NOT NULL,
+      seeded_from TEXT,                -- fingerprint of the environment's refresh token this row started from
+      lease_until BIGINT,
+      refreshed_at BIGINT
+    )`,
+  },
+];
+
+export interface TokenStore {
+  current(): Promise<TokenPair | null>;
+  /**
+   * A fresh pair: after `staleVersion` (the version whose access token Zalo refused, or that is about to
+   * expire). Concurrent callers in this process share one refresh; across processes the lease decides.
+   */
+  refresh(staleVersion: number): Promise<TokenPair>;
+}
+
+/** The token store over the state database; its table is migrated and the environment's pair seeded first. */
+export async function createTokenStore(
+  db: Database,
+  keys: ChannelKeys,
+  seed: { accessToken: string | null; refreshToken: string | null },
+  callZalo: (refreshToken: string) => Promise<RefreshedPair>,
+  { now = Date.now, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) } = {},
+): Promise<TokenStore> {
+  await db.migrate(TOKEN_MIGRATIONS);
+  // PostgreSQL: the row stays locked until the transaction ends (SQLite: BEGIN IMMEDIATE already holds the write lock)
+  const forUpdate = db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  const read = (sql: Sql, lock = '') => sql.get<Row>(`SELECT * FROM zalo_tokens WHERE id = 1${lock}`);
   const pair = (r: Row): TokenPair => ({
     accessToken: keys.open(r.access_token),
     refreshToken: r.refresh_token ? keys.open(r.refresh_token) : null,
@@ -80,19 +98,18 @@ export function createTokenStore(
   });
 
   // the environment's pair is used once, on first start or when the operator gives a new one; after that
-  // the database holds the rotated pairs (the environment's refresh token is already spent)
+  // the database holds the rotated pairs (the environment's refresh token is already spent). One statement:
+  // replicas starting together seed it once, and a row already seeded from this pair is left as it is.
   if (seed.accessToken) {
     const seededFrom = fingerprint(seed.refreshToken ?? seed.accessToken);
-    db.transaction(() => {
-      const row = read();
-      if (row && row.seeded_from === seededFrom) return;
-      db.prepare(
-        `INSERT INTO zalo_tokens (id, access_token, refresh_token, expires_at, version, seeded_from)
-         VALUES (1, ?, ?, NULL, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET access_token = excluded.access_token, refresh_token = excluded.refresh_token,
-           expires_at = NULL, version = excluded.version, seeded_from = excluded.seeded_from, lease_until = NULL`,
-      ).run(keys.seal(seed.accessToken!), seed.refreshToken ? keys.seal(seed.refreshToken) : null, (row?.version ?? 0) + 1, seededFrom);
-    }).immediate();
+    await db.run(
+      `INSERT INTO zalo_tokens (id, access_token, refresh_token, expires_at, version, seeded_from)
+       VALUES (1, ?, ?, NULL, 1, ?)
+       ON CONFLICT (id) DO UPDATE SET access_token = excluded.access_token, refresh_token = excluded.refresh_token,
+         expires_at = NULL, version = zalo_tokens.version + 1, seeded_from = excluded.seeded_from, lease_until = NULL
+       WHERE zalo_tokens.seeded_from IS NULL OR zalo_tokens.seeded_from <> excluded.seeded_from`,
+      [keys.seal(seed.accessToken), seed.refreshToken ? keys.seal(seed.refreshToken) : null, seededFrom],
+    );
   }
 
   let inFlight: Promise<TokenPair> | null = null;
@@ -100,15 +117,15 @@ export function createTokenStore(
   async function refreshOnce(staleVersion: number): Promise<TokenPair> {
     for (let waited = 0; ; waited++) {
       // take the lease, or learn that somebody already refreshed
-      const step = db.transaction((): { use: TokenPair } | { refresh: string; version: number } | { wait: true } => {
-        const row = read();
+      const step = await db.transaction(async (tx): Promise<{ use: TokenPair } | { refresh: string; version: number } | { wait: true }> => {
+        const row = await read(tx, forUpdate);
         if (!row) throw new TokenError('Chưa có access token Zalo (ZALO_ACCESS_TOKEN).');
         if (row.version !== staleVersion) return { use: pair(row) };
         if (row.lease_until && row.lease_until > now()) return { wait: true };
         if (!row.refresh_token) throw new TokenError('Không có refresh token Zalo để làm mới (ZALO_REFRESH_TOKEN).');
-        db.prepare('UPDATE zalo_tokens SET lease_until = ? WHERE id = 1').run(now() + LEASE_MS);
+        await tx.run('UPDATE zalo_tokens SET lease_until = ? WHERE id = 1', [now() + LEASE_MS]);
         return { refresh: keys.open(row.refresh_token), version: row.version };
-      }).immediate();
+      });
       if ('use' in step) return step.use;
       if ('wait' in step) {
         if (waited > LEASE_MS / 100) throw new TokenError('Hết thời gian chờ tiến trình khác làm mới token Zalo.');
@@ -119,24 +136,27 @@ export function createTokenStore(
       try {
         fresh = await callZalo(step.refresh);
       } catch (e) {
-        db.prepare('UPDATE zalo_tokens SET lease_until = NULL WHERE id = 1 AND version = ?').run(step.version);
+        await db.run('UPDATE zalo_tokens SET lease_until = NULL WHERE id = 1 AND version = ?', [step.version]);
         throw e;
       }
-      // stored before it is used: if we stop right after, the next start has the only valid refresh token
-      return db.transaction(() => {
-        const t = now();
-        db.prepare(
-          `UPDATE zalo_tokens SET access_token = ?, refresh_token = ?, expires_at = ?, version = version + 1, lease_until = NULL, refreshed_at = ?
-           WHERE id = 1`,
-        ).run(keys.seal(fresh.accessToken), keys.seal(fresh.refreshToken), t + fresh.expiresInSeconds * 1000, t);
-        return pair(read()!);
-      }).immediate();
+      // stored before it is used, durably: if we stop right after, the next start has the only valid refresh token
+      const t = now();
+      const stored = await db.transaction(
+        (tx) =>
+          tx.get<Row>(
+            `UPDATE zalo_tokens SET access_token = ?, refresh_token = ?, expires_at = ?, version = version + 1, lease_until = NULL, refreshed_at = ?
+             WHERE id = 1 RETURNING *`,
+            [keys.seal(fresh.accessToken), keys.seal(fresh.refreshToken), t + fresh.expiresInSeconds * 1000, t],
+          ),
+        { durable: true },
+      );
+      return pair(stored!);
     }
   }
 
   return {
-    current: () => {
-      const row = read();
+    current: async () => {
+      const row = await read(db);
       return row ? pair(row) : null;
     },
     refresh(staleVersion) {

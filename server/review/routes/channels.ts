@@ -32,8 +32,8 @@ const ZALO_ERROR_LABEL: Record<number, string> = {
 };
 
 /** How many of a curated answer's questions came from Zalo and can still be sent it (for the offer). */
-export function zaloOffer(deps: Pick<ConsoleDeps, 'assistant'>, curatedId: string): number {
-  return zaloAskers(deps.assistant.db, curatedId).filter((a) => !a.delivery || a.delivery.status === 'failed').length;
+export async function zaloOffer(deps: Pick<ConsoleDeps, 'assistant'>, curatedId: string): Promise<number> {
+  return (await zaloAskers(deps.assistant.state, curatedId)).filter((a) => !a.delivery || a.delivery.status === 'failed').length;
 }
 
 function askerRow(a: Asker) {
@@ -54,13 +54,13 @@ function askerRow(a: Asker) {
 }
 
 export function channelRoutes(admin: Hono<Env>, deps: ConsoleDeps, channels: Channels | undefined) {
-  const { db, state } = deps.assistant;
+  const { state } = deps.assistant;
 
   admin.get('/giai-dap/:id/zalo', async (c) => {
     const session = c.get('session');
     const answer = await curatedById(state, c.req.param('id'));
     if (!answer) return c.html(messagePage('Không tìm thấy', 'Không tìm thấy giải đáp này.', session), 404);
-    const askers = zaloAskers(db, answer.id);
+    const askers = await zaloAskers(state, answer.id);
     const night = inQuietHours();
     // counts only in the query string, never text: a link cannot make the console say something else
     const [sentN, queuedN, failedN] = (c.req.query('gui') ?? '').split('-').map((x) => Math.min(999, Math.max(0, Number.parseInt(x, 10) || 0)));
@@ -108,7 +108,7 @@ export function channelRoutes(admin: Hono<Env>, deps: ConsoleDeps, channels: Cha
     if (!answer || answer.status !== 'published' || !channels?.zalo)
       return c.html(messagePage('Không gửi được', 'Giải đáp này không tồn tại, chưa xuất bản, hoặc kênh Zalo chưa bật.', session), 404);
     const ids = many((await c.req.parseBody({ all: true })) as Form, 'ids').slice(0, 200);
-    const results = await sendStaffAnswer(db, channels, answer, ids, session.staff.username, channels.baseUrl);
+    const results = await sendStaffAnswer(state, channels, answer, ids, session.staff.username, channels.baseUrl);
     const count = (o: string) => results.filter((r) => r.outcome === o).length;
     await audit(state, {
       username: session.staff.username,
