@@ -115,7 +115,7 @@ export const Lexicon = z
       phrases,
     ),
     preamble: z
-      .object({ greetings: phrases, address: phrases, 'lead-ins': phrases, particles: phrases, 'self-intro': phrases, pronouns: phrases, embedded: phrases })
+      .object({ greetings: phrases, address: phrases, 'lead-ins': phrases, particles: phrases, 'self-intro': phrases, pronouns: phrases })
       .strict(),
     smalltalk: z.object({ identity: phrases, thanks: phrases, 'greeting-only': phrases, ok: phrases }).strict(),
     distress: phrases,

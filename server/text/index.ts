@@ -269,20 +269,6 @@ const AMBIGUOUS_FOLDED = new Set(
   'co dung ban thay chi toi anh ma tu dang voi de nhu the dau may nha ho hoi cai o thoi lam qua cung van nen can to tai vi gom tam lo chua do mot cho ra ve sao em da'.split(' '),
 );
 const STOPWORDS_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold).filter((w) => !AMBIGUOUS_FOLDED.has(w)));
-const ANY_STOPWORD_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold));
-
-/** One Vietnamese syllable, folded: an onset, a run of vowels, a final consonant (the language's phonotactics). */
-const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?$/;
-
-/** "trichoderma", "balasa", "bacillus" are no Vietnamese syllables: names of organisms and products. */
-export function isVietnameseSyllable(folded: string): boolean {
-  return VIETNAMESE_SYLLABLE.test(folded);
-}
-
-/** Typed without marks, this syllable may be a function word ("do" is "do" because, "đó" that — or "độ", "dơ"). */
-export function mayBeStopword(folded: string): boolean {
-  return ANY_STOPWORD_FOLDED.has(folded);
-}
 
 /** Is this token a stopword, in a text typed with or without Vietnamese marks? */
 export function isStopword(token: string, typedWithMarks: boolean): boolean {

@@ -14,10 +14,6 @@ export interface Clause {
   selfIntro: boolean;
   /** typed with a question mark */
   asked: boolean;
-  /** ended with a full stop or an exclamation mark: a sentence told, not asked */
-  stated: boolean;
-  /** the story told in the same breath as the ask after it ("…bảo làm đệm lót | mà không biết làm thế nào") */
-  leadsIn?: boolean;
 }
 
 /** Words read from one clause (its last ones). */
@@ -61,13 +57,11 @@ function trim(words: string[], lex: CompiledLexicon): string[] {
         changed = true;
       }
     }
-    // "bác cho cháu hỏi …", "anh chị cho em hỏi": pronouns or kinship words before a lead-in go with it
-    for (let k = 1; !changed && k <= 3 && w.length > k + 1; k++) {
-      // one word of any kind ("cô", "bác"); more only if each is a pronoun ("anh chị")
-      if (k > 1 && !w.slice(0, k).every((x) => startsWith([x], lex.pronouns) === 1)) break;
-      const lead = startsWith(w.slice(k), lex.leadIns);
+    // "bác cho cháu hỏi …", "cô ơi cho em hỏi": a pronoun or kinship word before a lead-in goes with it
+    if (!changed && w.length > 2) {
+      const lead = startsWith(w.slice(1), lex.leadIns);
       if (lead) {
-        w = w.slice(k + lead);
+        w = w.slice(1 + lead);
         changed = true;
       }
     }
@@ -83,20 +77,18 @@ function trim(words: string[], lex: CompiledLexicon): string[] {
 function frameOf(t: Tokens, lex: CompiledLexicon): { intent: Intent | null; at: Set<number> } {
   // the longest frame wins ("do đâu" is why, not where); among equals, the intent listed first
   let best: { intent: Intent; at: Set<number>; size: number } | null = null;
-  // a frame marked final asks only where the clause ends
-  const placed = (f: { at: number; phrase: Phrase }) => !f.phrase.final || f.at + f.phrase.tokens.length === t.tokens.length;
-  for (const { intent, phrases: all, gapped } of lex.frames) {
+  for (const { intent, phrases, gapped } of lex.frames) {
     // "giá lợn hơi hôm nay bao nhiêu": a frame in two parts with the topic between them
     for (const [a, b] of gapped) {
       const first = findPhrases(t, [a])[0];
-      const second = first && findPhrases(t, [b]).find((f) => f.at > first.at && placed(f));
+      const second = first && findPhrases(t, [b]).find((f) => f.at > first.at);
       if (first && second) {
         const at = new Set<number>();
         for (const f of [first, second]) for (let j = 0; j < f.phrase.tokens.length; j++) at.add(f.at + j);
         if (!best || at.size > best.size) best = { intent, at, size: at.size };
       }
     }
-    const found = findPhrases(t, all).filter(placed);
+    const found = findPhrases(t, phrases);
     if (!found.length) continue;
     const size = Math.max(...found.map((f) => f.phrase.tokens.length));
     if (best && size <= best.size) continue;
@@ -105,13 +97,6 @@ function frameOf(t: Tokens, lex: CompiledLexicon): { intent: Intent | null; at: 
     best = { intent, at, size };
   }
   return best ? { intent: best.intent, at: best.at } : { intent: null, at: new Set() };
-}
-
-/** The same clause with its words changed (a reference resolved): frame and self-introduction read again. */
-export function reframed(c: Clause, text: string, lex: CompiledLexicon): Clause {
-  const tokens = analyze(text);
-  const { intent, at } = frameOf(tokens, lex);
-  return { text, tokens, intent, frameAt: at, selfIntro: isSelfIntro(tokens, lex), asked: c.asked, stated: c.stated };
 }
 
 function isSelfIntro(t: Tokens, lex: CompiledLexicon): boolean {
@@ -134,39 +119,8 @@ export function splitClauses(message: string, lex: CompiledLexicon): Clause[] {
     const text = sliceText(words, 0, words.length);
     const tokens = analyze(text);
     if (!tokens.tokens.length) continue;
-    const asked = punct.includes('?');
-    const stated = !asked && /[.!]/.test(punct);
-    const cut = embeddedAsk(tokens, lex);
-    if (cut) {
-      // the story before "không biết" is a clause of its own (kept for its topic words), the ask is what follows
-      const story = analyze(tokens.tokens.slice(0, cut.from).join(' '));
-      const ask = analyze(tokens.tokens.slice(cut.to).join(' '));
-      const told = frameOf(story, lex);
-      const asking = frameOf(ask, lex);
-      out.push({ text: story.tokens.join(' '), tokens: story, intent: told.intent, frameAt: told.at, selfIntro: isSelfIntro(story, lex), asked: false, stated: false, leadsIn: true });
-      out.push({ text: ask.tokens.join(' '), tokens: ask, intent: asking.intent, frameAt: asking.at, selfIntro: false, asked, stated });
-      continue;
-    }
     const { intent, at } = frameOf(tokens, lex);
-    out.push({ text, tokens, intent, frameAt: at, selfIntro: isSelfIntro(tokens, lex), asked, stated });
+    out.push({ text, tokens, intent, frameAt: at, selfIntro: isSelfIntro(tokens, lex), asked: punct.includes('?') });
   }
   return out;
-}
-
-/**
- * "vợ mình bảo làm hầm biogas nhưng mình không biết hầm đó hoạt động ra sao": the last "không biết / muốn biết …"
- * inside a clause, with a question frame after it and words before it, divides story from ask (token positions).
- */
-function embeddedAsk(t: Tokens, lex: CompiledLexicon): { from: number; to: number } | null {
-  const found = findPhrases(t, lex.embedded);
-  const last = found[found.length - 1];
-  if (!last || last.at === 0) return null;
-  const to = last.at + last.phrase.tokens.length;
-  if (to >= t.tokens.length) return null;
-  const rest = analyze(t.tokens.slice(to).join(' '));
-  if (!frameOf(rest, lex).intent) return null;
-  // the pronoun before it goes with it ("mình không biết")
-  const pronoun = lex.pronouns.find((p) => last.at >= p.tokens.length && matchesAt(t, p, last.at - p.tokens.length));
-  const from = last.at - (pronoun?.tokens.length ?? 0);
-  return from > 0 ? { from, to } : null;
 }

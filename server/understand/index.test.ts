@@ -36,25 +36,6 @@ describe('understand: what is asked', () => {
     expect(read(message).asks[0]!.intent).toBe(intent);
   });
 
-  it('reads "có … không" with the verb between as a yes/no question', () => {
-    expect(read('nuôi heo trên đệm lót có được tắm cho heo không').asks[0]!.intent).toBe('yes-no');
-    expect(read('ao cá có nên thả thêm chế phẩm không').asks[0]!.intent).toBe('yes-no');
-  });
-
-  it('takes the ask after "không biết" and resolves "hầm đó" to the hầm the story named', () => {
-    const q = read('nha minh nuoi lon, vo minh bao lam ham biogas nhung minh ko biet ham do hoat dong ra sao');
-    expect(q.asks).toHaveLength(1);
-    expect(q.asks[0]!.text).toBe('ham biogas hoat dong ra sao');
-    expect(q.asks[0]!.intent).toBe('how-to');
-  });
-
-  it('does not take a bare function word for a topic: "do" is not "dơ", "dung lam" is not a topic pair', () => {
-    expect(read('ham do hoat dong ra sao').asks[0]!.concepts).not.toContain('o-nhiem');
-    expect(read('ham biogas hoat dong the nao').topic).toBe('ham biogas');
-    // with its marks, the word still names its concept
-    expect(read('chuồng dơ quá làm sao').asks[0]!.concepts).toContain('o-nhiem');
-  });
-
   it('splits two asks, and the second borrows the topic of the first', () => {
     const q = read('hầm biogas là gì, nạp phân bao nhiêu là vừa');
     expect(q.asks.map((a) => a.intent)).toEqual(['what-is', 'quantity']);
@@ -88,6 +69,7 @@ describe('understand: what is asked', () => {
   it.each([
     ['chào bạn', 'greeting'],
     ['cảm ơn nhiều nhé', 'thanks'],
+    ['ok cảm ơn nhiều nhé', 'thanks'],
     ['bạn là ai vậy', 'identity'],
     ['chán quá không muốn sống nữa', 'distress'],
     ['toi muon tu tu', 'distress'],
@@ -112,11 +94,17 @@ describe('understand: safety, however it is phrased', () => {
     expect(read(message).safety.map((r) => r.id)).toContain(rule);
   });
 
+  it('keeps a cry for help and a pit accident in view on the next turn that names nothing new', () => {
+    expect(read('em cũng không biết nói với ai nữa', ['chán quá, em không muốn sống nữa']).kind).toBe('distress');
+    const accident = ['ông nhà tôi xuống hầm biogas múc bã thì bị ngất, kéo mãi mới lên được'];
+    expect(read(accident[0]!).safety.map((r) => r.id)).toContain('nguoi-gap-nan-duoi-ham');
+    expect(read('có phải đưa đi viện không hay nằm nghỉ là được', accident).safety.length).toBeGreaterThan(0);
+    expect(read('mấy hôm nữa khỏe lại có được xuống tiếp không', [...accident, 'có phải đưa đi viện không']).safety.map((r) => r.id)).toContain('xuong-ham');
+    // a new topic ends the scene
+    expect(read('đệm lót sinh học làm bằng gì', accident).safety).toEqual([]);
+  });
+
   it('does not take putting something down a pit for a person going down', () => {
     expect(read('đổ phân xuống hầm biogas mỗi ngày bao nhiêu').safety.map((r) => r.id)).not.toContain('xuong-ham');
-    // the thing put may take several syllables
-    expect(read('co nen do men vi sinh em vao be tu hoai khong').safety.map((r) => r.id)).not.toContain('xuong-be-phot');
-    // …but "cho" lets a person in: "cho thằng bé xuống" is a person going down
-    expect(read('em định cho thằng em xuống hầm biogas lấy cái xô').safety.map((r) => r.id)).toContain('xuong-ham');
   });
 });

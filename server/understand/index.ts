@@ -1,5 +1,5 @@
-import { analyze, isVietnameseSyllable, mayBeStopword } from '../text/index.ts';
-import { reframed, splitClauses, type Clause } from './clauses.ts';
+import { analyze } from '../text/index.ts';
+import { splitClauses, type Clause } from './clauses.ts';
 import { findPhrases, hasPhrase, matchesAt, phrase, type CompiledLexicon, type Intent, type Phrase, type Tokens } from './lexicon.ts';
 import { safetyRules } from './safety.ts';
 import type { SafetyRule } from './lexicon.ts';
@@ -64,26 +64,6 @@ export interface Vocabulary {
 /** Words that open a follow-up ("thế còn vịt thì sao?", "vậy bao lâu thì dùng được?"): grammar, not domain. */
 const FOLLOW_UP_OPENERS: Phrase[] = ['thế còn', 'vậy còn', 'còn', 'thế thì', 'vậy thì', 'thế', 'vậy', 'nếu vậy', 'nếu thế', 'cái đó', 'cái này', 'loại đó', 'nó', 'như vậy', 'thì sao'].map(phrase);
 
-/** "hầm đó", "cái bể này": a noun pointing back at something named before (the language's demonstratives). */
-const DEMONSTRATIVES: Phrase[] = ['đó', 'này', 'ấy', 'kia', 'đấy'].map(phrase);
-
-/**
- * "… làm hầm biogas nhưng không biết hầm đó hoạt động ra sao": the noun before a demonstrative names a topic said
- * before — the story's or the conversation's phrase that starts with that noun takes its place ("hầm biogas hoạt
- * động ra sao"). Null when nothing said before starts with it.
- */
-function resolveReference(t: Tokens, before: string): string | null {
-  if (!before) return null;
-  const said = before.split(/,\s*|\s{2,}/).map((p) => analyze(p)).filter((p) => p.tokens.length >= 2);
-  for (let i = 1; i < t.tokens.length; i++) {
-    if (!DEMONSTRATIVES.some((d) => matchesAt(t, d, i))) continue;
-    const noun = t.folded[i - 1]!;
-    const named = said.find((p) => p.folded[0] === noun);
-    if (named) return [...t.tokens.slice(0, i - 1), ...named.tokens, ...t.tokens.slice(i + 1)].join(' ');
-  }
-  return null;
-}
-
 /** At most this many asks are answered from one message; the rest wait for the next. */
 const MAX_ASKS = 3;
 /** How many earlier messages a conversation's topic is followed through. */
@@ -109,20 +89,10 @@ function conceptsIn(t: Tokens, lex: CompiledLexicon): { concept: string; at: num
     surface = { phrases: lex.surface.map((s) => s.phrase), entry: new Map(lex.surface.map((s) => [s.phrase, s])) };
     surfaceOf.set(lex, surface);
   }
-  return findPhrases(t, surface.phrases).filter((f) => !functionWordTypedBare(t, f)).map((f) => {
+  return findPhrases(t, surface.phrases).map((f) => {
     const s = surface.entry.get(f.phrase)!;
     return { concept: s.concept.id, at: f.at, length: f.phrase.tokens.length, term: s.concept.term.tokens, isTerm: s.isTerm };
   });
-}
-
-/**
- * A one-syllable form with marks ("dơ") typed without them is also a function word ("do" = because, "đó" = that):
- * unmarked, it names nothing. Typed with its marks, it still counts.
- */
-function functionWordTypedBare(t: Tokens, f: { at: number; phrase: Phrase }): boolean {
-  if (f.phrase.tokens.length !== 1 || f.phrase.tokens[0] === f.phrase.folded[0]) return false;
-  const typed = t.tokens[f.at]!;
-  return typed === t.folded[f.at] && mayBeStopword(typed);
 }
 
 /** The message with people's words replaced by the corpus's terms, or null when it names none. */
@@ -144,25 +114,20 @@ function alternativeOf(t: Tokens, lex: CompiledLexicon): string | null {
  * pairs ("nhà nuôi lợn nái, xây hầm biogas được 2 năm" → "lợn hầm biogas nái"). What an ask borrows is this, never
  * the whole story.
  */
+/** One Vietnamese syllable, folded: an onset, a run of vowels, a final consonant (the language's phonotactics). */
+const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?$/;
 
 /**
  * A lone syllable names a topic only when it is no Vietnamese syllable ("trichoderma", "balasa", "bacillus"):
  * "giảm" or "quân" are headings' words too, and folded, "liên quân" is "liên quan". Pairs and concepts carry the rest.
  */
 function isTopicWord(folded: string, ctx: Context): boolean {
-  return !isVietnameseSyllable(folded) && !/^\d+$/.test(folded) && ctx.vocabulary.isDomain(folded);
+  return !VIETNAMESE_SYLLABLE.test(folded) && !/^\d+$/.test(folded) && ctx.vocabulary.isDomain(folded);
 }
 
-/**
- * A word pair that names a topic: a heading's or the glossary's, or one the corpus uses in a few places. Typed
- * without marks, a syllable that may be a function word ("dung lam" is "dùng làm", "dong the" is "động thế") makes
- * a merely known pair no topic — as the same words typed with marks would not be: only a heading's pair still is.
- */
-function isTopicPair(t: Tokens, i: number, ctx: Context): boolean {
-  const pair = `${t.folded[i]}_${t.folded[i + 1]}`;
-  if (ctx.vocabulary.isDomain(pair)) return true;
-  const bareFunctionWord = (k: number) => t.tokens[k] === t.folded[k] && mayBeStopword(t.folded[k]!);
-  return !bareFunctionWord(i) && !bareFunctionWord(i + 1) && ctx.vocabulary.isKnownPair(pair);
+/** A word pair that names a topic: a heading's or the glossary's, or one the corpus uses in a few places. */
+function isTopicPair(pair: string, ctx: Context): boolean {
+  return ctx.vocabulary.isDomain(pair) || ctx.vocabulary.isKnownPair(pair);
 }
 
 export function topicOf(t: Tokens, ctx: Context, skip: ReadonlySet<number> = new Set()): string {
@@ -179,7 +144,7 @@ export function topicOf(t: Tokens, ctx: Context, skip: ReadonlySet<number> = new
     if (ctx.vocabulary.isProperName(`${t.folded[i]}_${t.folded[i + 1]}`)) taken.add(i).add(i + 1);
   for (let i = 0; i < t.tokens.length; i++) {
     if (taken.has(i) || stop[i]) continue;
-    if (i + 1 < t.tokens.length && !taken.has(i + 1) && !stop[i + 1] && isTopicPair(t, i, ctx)) {
+    if (i + 1 < t.tokens.length && !taken.has(i + 1) && !stop[i + 1] && isTopicPair(`${t.folded[i]}_${t.folded[i + 1]}`, ctx)) {
       out.push(`${t.tokens[i]} ${t.tokens[i + 1]}`);
       taken.add(i).add(i + 1);
     } else if (isTopicWord(t.folded[i]!, ctx)) {
@@ -239,10 +204,10 @@ export function understand(message: string, history: readonly string[], ctx: Con
   // biết nói với ai nữa" is still one; after a pit accident, "có phải đưa đi viện không" still is about it
   const namesNothing = q.kind !== 'question' || q.asks.every((a) => !a.ownTopic);
   if (before.last === 'distress' && namesNothing && q.kind !== 'thanks') return { ...q, kind: 'distress', asks: [] };
-  if (!q.safety.length && q.kind === 'question') {
+  if (!q.safety.length && q.kind === 'question' && namesNothing) {
     // the act told now, the place named before ("mấy hôm nữa có được xuống tiếp không" after the biogas pit)
     const withTopic = before.topic ? safetyRules(analyze(`${before.topic} ${message}`), ctx.lexicon) : [];
-    const safety = withTopic.length ? withTopic : namesNothing ? before.safety : [];
+    const safety = withTopic.length ? withTopic : before.safety;
     if (safety.length) return { ...q, safety };
   }
   return q;
@@ -263,7 +228,9 @@ function conversationState(history: readonly string[], ctx: Context): { topic: s
     const q = understandWithTopic(m, topic, had, ctx);
     if (q.kind === 'question' && q.topic) topic = q.topic;
     last = q.kind;
-    safety = q.safety;
+    // a turn that names nothing of its own stays in the scene of the turn before it
+    const namesNothing = q.kind !== 'question' || q.asks.every((a) => !a.ownTopic);
+    safety = q.safety.length || !namesNothing ? q.safety : safety;
     had = true;
   }
   return { topic, last, safety };
@@ -278,17 +245,8 @@ function understandWithTopic(message: string, topicBefore: string, inConversatio
   if (kind !== 'question') return { message, kind, asks: [], safety, followUp: false, topic: topicBefore };
 
   // asks: clauses with a question frame or a question mark; a message with none is one ask (its last clause)
-  // where the person marked a question, a sentence they ended with a full stop is told, not asked ("hàng xóm
-  // sang phàn nàn mấy lần." — "mấy" there counts nothing asked)
-  const marked = clauses.some((c) => c.asked);
-  let askIdx = clauses.map((c, i) => ((c.intent && !(marked && c.stated)) || c.asked ? i : -1)).filter((i) => i >= 0 && !clauses[i]!.selfIntro);
-  if (!askIdx.length) {
-    // nothing asked in so many words ("Chuồng gà nhà tôi hôi khai cay cả mắt, gà hay bị khò khè."): the whole
-    // message, less any self-introduction, is the ask
-    const told = clauses.filter((c) => !c.selfIntro);
-    if (told.length > 1) clauses.splice(0, clauses.length, ...clauses.filter((c) => c.selfIntro), reframed(told[told.length - 1]!, told.map((c) => c.text).join(', '), lex));
-    askIdx = [clauses.length - 1];
-  }
+  let askIdx = clauses.map((c, i) => (c.intent || c.asked ? i : -1)).filter((i) => i >= 0 && !clauses[i]!.selfIntro);
+  if (!askIdx.length) askIdx = [clauses.length - 1];
   // a clause that only adds a frame to the one before ("…, bao lâu?") stays its own ask, borrowing the topic
   askIdx = askIdx.slice(-MAX_ASKS);
   const first = clauses[askIdx[0]!]!;
@@ -302,18 +260,13 @@ function understandWithTopic(message: string, topicBefore: string, inConversatio
   const asks: Ask[] = [];
   let lastTopic = '';
   askIdx.forEach((ci, n) => {
-    // a clause before the ask that names the topic ("Nhà em nuôi 30 con lợn, hàng xóm kêu hôi, làm sao?")
-    const storyTopics = clauses
-      .filter((x, i) => i !== ci && !askIdx.includes(i) && !x.selfIntro && hasOwnTopic(x, ctx))
-      .map((x) => topicOf(x.tokens, ctx));
-    // an ask without a topic of its own borrows the story's; told in the same breath ("…bảo làm đệm lót sinh học là
-    // hết mùi mà không biết làm thế nào"), only what was just said
-    const breath = clauses[ci - 1];
-    const story = breath?.leadsIn && hasOwnTopic(breath, ctx) ? topicOf(breath.tokens, ctx) : storyTopics.join(' ');
-    let c = clauses[ci]!;
-    const resolved = resolveReference(c.tokens, [lastTopic, ...storyTopics.reverse(), inConversation ? topicBefore : ''].filter(Boolean).join(', '));
-    if (resolved) c = reframed(c, resolved, lex);
+    const c = clauses[ci]!;
     const own = hasOwnTopic(c, ctx);
+    // a clause before the ask that names the topic ("Nhà em nuôi 30 con lợn, hàng xóm kêu hôi, làm sao?")
+    const story = clauses
+      .filter((x, i) => i !== ci && !askIdx.includes(i) && !x.selfIntro && hasOwnTopic(x, ctx))
+      .map((x) => topicOf(x.tokens, ctx))
+      .join(' ');
     let borrowedText = '';
     // a later ask of the same message is about the same thing unless it names a concept of its own
     if (n > 0 && lastTopic && !conceptsIn(c.tokens, lex).length) borrowedText = lastTopic;

@@ -9,8 +9,6 @@ export interface Phrase {
   text: string;
   tokens: readonly string[];
   folded: readonly string[];
-  /** a frame written "chưa $": it asks only at the end of its clause ("về chưa" asks, "chưa về" tells) */
-  final?: boolean;
 }
 
 /** The tokens of a question (server/text `analyze`). */
@@ -106,8 +104,6 @@ export interface CompiledLexicon {
   particles: Phrase[];
   selfIntro: Phrase[];
   pronouns: Phrase[];
-  /** "(mình) không biết …": what follows is the ask, what comes before it is the story */
-  embedded: Phrase[];
   identity: Phrase[];
   thanks: Phrase[];
   greetingOnly: Phrase[];
@@ -138,11 +134,10 @@ export function compileLexicon(data: LexiconData, glossary: readonly Pick<Glossa
     surface,
     frames: order.map((intent) => {
       const all = data.frames[intent as keyof LexiconData['frames']] ?? [];
-      const framePhrase = (text: string): Phrase => (text.endsWith('$') ? { ...phrase(text.slice(0, -1).trim()), final: true } : phrase(text));
       return {
         intent,
-        phrases: all.filter((f) => !f.includes('…')).map(framePhrase),
-        gapped: all.filter((f) => f.includes('…')).map((f) => f.split('…').map((x) => framePhrase(x.trim())) as [Phrase, Phrase]),
+        phrases: phrases(all.filter((f) => !f.includes('…'))),
+        gapped: all.filter((f) => f.includes('…')).map((f) => f.split('…').map((x) => phrase(x.trim())) as [Phrase, Phrase]),
       };
     }),
     greetings: phrases(data.preamble.greetings),
@@ -151,7 +146,6 @@ export function compileLexicon(data: LexiconData, glossary: readonly Pick<Glossa
     particles: phrases(data.preamble.particles),
     selfIntro: phrases(data.preamble['self-intro']),
     pronouns: phrases(data.preamble.pronouns),
-    embedded: phrases(data.preamble.embedded),
     identity: phrases(data.smalltalk.identity),
     thanks: phrases(data.smalltalk.thanks),
     greetingOnly: phrases(data.smalltalk['greeting-only']),
