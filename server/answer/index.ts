@@ -1,6 +1,6 @@
 import { CURATED_TITLE, type Chunk } from '../corpus/index.ts';
 import type { Hit, Retrieval, Retriever } from '../retrieve/index.ts';
-import { fold, topicWords } from '../text/index.ts';
+import { analyze, fold, isVietnameseSyllable, topicWords } from '../text/index.ts';
 import type { Ask, Query, SafetyRule } from '../understand/index.ts';
 import type { Audience, Citation } from '../contract.ts';
 import { STARTERS } from '../starters.ts';
@@ -119,6 +119,9 @@ export interface AnswerContext {
   section: (docId: string, section: string) => Chunk | null;
 }
 
+/** Asks about a practice rather than a product: a guide's section answers them before a catalog entry. */
+const PRACTICE_INTENTS: ReadonlySet<Ask['intent']> = new Set(['how-to', 'yes-no', 'why', 'duration', 'where-who', 'compare', 'safety-ask']);
+
 const VERDICT = /\b(khong nen|nen|khong duoc|duoc|cam|tuyet doi|co the|khong the|khong can|can)\b/;
 
 /** Decide and compose one ask from its retrieval. */
@@ -130,12 +133,22 @@ export function answerAsk(ask: Ask, retrieval: Retrieval, { retriever, audience 
   // the best-ranked hit that covers the ask about as well as the best one does — and has the ask's topic: most of
   // its focus pairs, IDF-weighted ("du lịch" in "kế hoạch phát triển du lịch" weighs more than "kế hoạch")
   const onTopic = (h: Hit) => !ask.focus || h.focusPairs >= FOCUS_PAIRS_AT;
-  const primary = top.find((h) => h.coverage >= 0.85 * best && onTopic(h)) ?? top.find((h) => h.coverage >= 0.85 * best);
+  const near = top.filter((h) => h.coverage >= 0.85 * best);
+  // a catalog entry says what a product is and its dose; how to do something, whether, why or when is a guide's
+  // — unless the ask names the product itself ("nấm xanh Metarhizium" is a name no Vietnamese syllable makes)
+  const names = (h: Hit) => analyze(h.chunk.section).folded.some((t) => !isVietnameseSyllable(t) && !/^\d+$/.test(t) && q.content.includes(t));
+  const practice = (h: Hit) => !(PRACTICE_INTENTS.has(ask.intent) && h.chunk.kind === 'catalog' && !names(h));
+  const primary = near.find((h) => onTopic(h) && practice(h)) ?? near.find(onTopic) ?? near[0];
+  // the ask in the corpus's own words (heo → lợn, bể phốt → bể tự hoại): a FAQ wording matches either form
+  const qAlternative = ask.alternative ? retriever.analyzeQuery(ask.alternative) : null;
   // among strong matches a staff answer (curated for real questions like this one) comes first
   const curated = (h: Hit) => h.chunk.title === CURATED_TITLE;
   const faq = top
     .filter((h) => h.chunk.kind === 'faq' && forAsker(h.chunk, audience))
-    .map((h) => ({ h, m: faqMatch(q, h.chunk, idf) }))
+    .map((h) => {
+      const typed = faqMatch(q, h.chunk, idf);
+      return { h, typed, m: Math.max(typed, qAlternative ? faqMatch(qAlternative, h.chunk, idf) : 0) };
+    })
     .sort((a, b) => Number(b.m >= FAQ_MATCH && curated(b.h)) - Number(a.m >= FAQ_MATCH && curated(a.h)) || b.m - a.m)[0];
   const unknownMass = q.content.reduce((n, t) => n + (q.unknown.includes(t) ? idf(t) : 0), 0);
   const mass = q.content.reduce((n, t) => n + idf(t), 0);
@@ -148,7 +161,8 @@ export function answerAsk(ask: Ask, retrieval: Retrieval, { retriever, audience 
     concept: ask.concepts.length ? 1 : 0,
     ownTopic: ask.ownTopic || ask.borrowed ? 1 : 0,
     unknown: mass ? unknownMass / mass : 1,
-    faq: faq?.m ?? 0,
+    // as fitted: the words typed (the lexicon's forms choose which entry is answered, not whether to answer)
+    faq: faq?.typed ?? 0,
     single: q.content.length <= 1 ? 1 : 0,
   };
   const p = q.content.length ? probability(features) : 0;
@@ -157,7 +171,7 @@ export function answerAsk(ask: Ask, retrieval: Retrieval, { retriever, audience 
   const base = { ask, retrieval, features, p, inDomain, segments: [] as Segment[] };
   // a FAQ wording that covers the ask this well (its words, its pairs, and not much more) was written for this
   // very question — by staff, or in the corpus — whatever the other features say
-  const anticipated = !!faq && faq.m >= FAQ_MATCH;
+  const anticipated = !!faq && faq.typed >= FAQ_MATCH;
   // `force`: compose whatever the decision says (evals/fit.ts learns the decision from what would be answered)
   if (!primary || (p < decision.answerAt && !anticipated && !force)) return { ...base, verdict: 'decline' };
 

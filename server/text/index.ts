@@ -270,6 +270,14 @@ const AMBIGUOUS_FOLDED = new Set(
 );
 const STOPWORDS_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold).filter((w) => !AMBIGUOUS_FOLDED.has(w)));
 
+/** One Vietnamese syllable, folded: an onset, a run of vowels, a final consonant (the language's phonotactics). */
+const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?$/;
+
+/** "trichoderma", "balasa", "bacillus" are no Vietnamese syllables: names of organisms and products. */
+export function isVietnameseSyllable(folded: string): boolean {
+  return VIETNAMESE_SYLLABLE.test(folded);
+}
+
 /** Is this token a stopword, in a text typed with or without Vietnamese marks? */
 export function isStopword(token: string, typedWithMarks: boolean): boolean {
   return typedWithMarks ? STOPWORDS_ACCENTED.has(token) : STOPWORDS_FOLDED.has(fold(token));

@@ -1,4 +1,4 @@
-import { analyze } from '../text/index.ts';
+import { analyze, isVietnameseSyllable } from '../text/index.ts';
 import { splitClauses, type Clause } from './clauses.ts';
 import { findPhrases, hasPhrase, matchesAt, phrase, type CompiledLexicon, type Intent, type Phrase, type Tokens } from './lexicon.ts';
 import { safetyRules } from './safety.ts';
@@ -114,15 +114,13 @@ function alternativeOf(t: Tokens, lex: CompiledLexicon): string | null {
  * pairs ("nhà nuôi lợn nái, xây hầm biogas được 2 năm" → "lợn hầm biogas nái"). What an ask borrows is this, never
  * the whole story.
  */
-/** One Vietnamese syllable, folded: an onset, a run of vowels, a final consonant (the language's phonotactics). */
-const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?$/;
 
 /**
  * A lone syllable names a topic only when it is no Vietnamese syllable ("trichoderma", "balasa", "bacillus"):
  * "giảm" or "quân" are headings' words too, and folded, "liên quân" is "liên quan". Pairs and concepts carry the rest.
  */
 function isTopicWord(folded: string, ctx: Context): boolean {
-  return !VIETNAMESE_SYLLABLE.test(folded) && !/^\d+$/.test(folded) && ctx.vocabulary.isDomain(folded);
+  return !isVietnameseSyllable(folded) && !/^\d+$/.test(folded) && ctx.vocabulary.isDomain(folded);
 }
 
 /** A word pair that names a topic: a heading's or the glossary's, or one the corpus uses in a few places. */
