@@ -372,33 +372,50 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
    * Vietnamese words — "người yêu" is not covered by a chunk that has "người" and "yêu cầu".
    */
   /** Of the question's word pairs, how many (IDF-weighted) the chunk has; 1 when it has none. */
+  /**
+   * The weights of a query's terms, worked out once per query analysis: every candidate chunk (up to 80 per ask, for
+   * up to five readings of it) is then measured by set lookups alone.
+   */
+  interface Weighted {
+    terms: string[];
+    weights: Float64Array;
+    total: number;
+  }
+  const weighing = new WeakMap<QueryAnalysis, { content: Weighted; bigrams: Weighted; pairs: Weighted }>();
+  const weighted = (list: readonly string[], general: boolean): Weighted => {
+    const weights = new Float64Array(list.length);
+    let total = 0;
+    list.forEach((t, i) => {
+      const w = idf(t) * (general && t.split('_').every((p) => GENERAL_WORDS.has(p)) ? WEIGHTS.general : 1);
+      weights[i] = w;
+      total += w;
+    });
+    return { terms: [...list], weights, total };
+  };
+  const weightsOf = (q: QueryAnalysis) => {
+    let w = weighing.get(q);
+    if (!w) weighing.set(q, (w = { content: weighted(q.content, true), bigrams: weighted(q.bigrams, true), pairs: weighted(q.bigrams, false) }));
+    return w;
+  };
+  const share = (w: Weighted, set: Set<string>): number => {
+    if (!w.total) return 1;
+    let have = 0;
+    for (let i = 0; i < w.terms.length; i++) if (set.has(w.terms[i]!)) have += w.weights[i]!;
+    return have / w.total;
+  };
+
   const pairCoverage = (q: QueryAnalysis, rowid: number): number => {
     const set = termSets.get(rowid);
     if (!set || !q.bigrams.length) return q.bigrams.length ? 0 : 1;
-    let have = 0;
-    let all = 0;
-    for (const t of q.bigrams) {
-      all += idf(t);
-      if (set.has(t)) have += idf(t);
-    }
-    return have / all;
+    return share(weightsOf(q).pairs, set);
   };
 
   const coverage = (q: QueryAnalysis, rowid: number): number => {
     const set = termSets.get(rowid);
     if (!set || !q.content.length) return 0;
-    const part = (list: string[]) => {
-      let have = 0;
-      let all = 0;
-      for (const t of list) {
-        const w = idf(t) * (t.split('_').every((p) => GENERAL_WORDS.has(p)) ? WEIGHTS.general : 1);
-        all += w;
-        if (set.has(t)) have += w;
-      }
-      return all ? have / all : 1;
-    };
-    const uni = part(q.content);
-    return q.bigrams.length ? (1 - WEIGHTS.bigram) * uni + WEIGHTS.bigram * part(q.bigrams) : uni;
+    const w = weightsOf(q);
+    const uni = share(w.content, set);
+    return q.bigrams.length ? (1 - WEIGHTS.bigram) * uni + WEIGHTS.bigram * share(w.bigrams, set) : uni;
   };
 
   const bm25Ranks = (q: QueryAnalysis, limit: number): number[] => {
