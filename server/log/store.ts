@@ -1,3 +1,4 @@
+import type { LoggedQuestion } from './index.ts';
 import type { Database, Migration, Sql, Value } from '../store/index.ts';
 
 /**
@@ -83,20 +84,9 @@ export function migrateQuestionLog(db: Database): Promise<void> {
 }
 
 /** A row as stored: text already redacted and folded, booleans as 0/1, `cited` as JSON. */
-export interface QuestionRow {
-  id: string;
-  conversationId: string;
+export interface QuestionRow extends Omit<LoggedQuestion, 'generation' | 'channel'> {
   createdAt: number;
-  text: string;
   folded: string;
-  audience: string;
-  site: string | null;
-  answered: boolean;
-  reason: string | null;
-  confidence: number;
-  mode: string;
-  cited: string[];
-  answer: string;
   generation: string | null;
   channel: string | null;
 }

@@ -50,7 +50,7 @@ export interface AdminOptions {
  * middlewares and the login gate apply to what is registered after them, so the order is the security model.
  */
 export function adminRoutes(assistant: Assistant, options: AdminOptions) {
-  const { db, state } = assistant;
+  const { state } = assistant;
   const proxies = trustedProxies(options.config.trustProxy);
   const cookies = staffCookies(proxies);
   const { cookieName } = cookies;

@@ -8,7 +8,7 @@ import type { ConsoleDeps, Env } from './http.ts';
 
 /** Statistics, their CSV export and the yearly report due before 15/12. */
 export function reportRoutes(admin: Hono<Env>, { assistant }: ConsoleDeps) {
-  const { db, state } = assistant;
+  const { state } = assistant;
 
   const titles = new Map<string, string>(assistant.corpus.documents.map((d) => [d.id, d.title]));
   titles.set('hoi-dap', 'Hỏi đáp thường gặp');
