@@ -139,8 +139,9 @@ export function answerAsk(ask: Ask, retrieval: Retrieval, { retriever, audience 
   const names = (h: Hit) => analyze(h.chunk.section).folded.some((t) => !isVietnameseSyllable(t) && !/^\d+$/.test(t) && q.content.includes(t));
   const practice = (h: Hit) => !(PRACTICE_INTENTS.has(ask.intent) && h.chunk.kind === 'catalog' && !names(h));
   const primary = near.find((h) => onTopic(h) && practice(h)) ?? near.find(onTopic) ?? near[0];
-  // the ask in the corpus's own words (heo → lợn, bể phốt → bể tự hoại): a FAQ wording matches either form
-  const qAlternative = ask.alternative ? retriever.analyzeQuery(ask.alternative) : null;
+  // the ask in the corpus's own words (heo → lợn, bể phốt → bể tự hoại), as retrieval read it: a FAQ wording
+  // matches either form
+  const qAlternative = retrieval.alternative;
   // among strong matches a staff answer (curated for real questions like this one) comes first
   const curated = (h: Hit) => h.chunk.title === CURATED_TITLE;
   const faq = top

@@ -52,6 +52,8 @@ const GENERAL_WORDS = new Set(
 
 export interface Retrieval {
   query: QueryAnalysis;
+  /** the question in the corpus's terms (the `alternative` option), analyzed, or null */
+  alternative: QueryAnalysis | null;
   hits: Hit[];
   /** false when a list was missing (the embedding model did not answer): not worth remembering */
   complete: boolean;
@@ -470,7 +472,7 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
       const key = `${mode}\u0000${audience ?? ''}\u0000${limit}\u0000${question}\u0000${alternative ?? ''}\u0000${context}\u0000${focus}\u0000${focusAlternative ?? ''}\u0000${measure}\u0000${measureAlternative ?? ''}`;
       const remembered = recent.get(key);
       if (remembered) {
-        return { query: remembered.query, hits: [...remembered.hits], complete: true };
+        return { query: remembered.query, alternative: remembered.alternative, hits: [...remembered.hits], complete: true };
       }
       const q = analyzeQuery(question);
       const alt = alternative ? analyzeQuery(alternative) : null;
@@ -525,11 +527,11 @@ export function createRetriever(db: DB, embedder: Embedder): Retriever {
         hits.push({ rowid, chunk, coverage: cov, focusCoverage, focusPairs, contextCoverage, domain, score });
       }
       hits.sort((a, b) => b.score - a.score);
-      const retrieval = { query: q, hits: hits.slice(0, limit), complete };
+      const retrieval = { query: q, alternative: alt, hits: hits.slice(0, limit), complete };
       // a retrieval without its vector ranks is not remembered: the model may be back for the next question;
       // nor one the index changed under while the embedder was asked
       if (complete && at === generation) recent.set(key, retrieval);
-      return { query: q, hits: [...retrieval.hits], complete };
+      return { query: q, alternative: alt, hits: [...retrieval.hits], complete };
     },
   };
 }

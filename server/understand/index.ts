@@ -200,7 +200,7 @@ export function understand(message: string, history: readonly string[], ctx: Con
   if (!history.length) return q;
   // a message that names nothing of its own continues the scene before it: after a cry for help, "em cũng không
   // biết nói với ai nữa" is still one; after a pit accident, "có phải đưa đi viện không" still is about it
-  const namesNothing = q.kind !== 'question' || q.asks.every((a) => !a.ownTopic);
+  const namesNothing = namesNothingNew(q);
   if (before.last === 'distress' && namesNothing && q.kind !== 'thanks') return { ...q, kind: 'distress', asks: [] };
   if (!q.safety.length && q.kind === 'question' && namesNothing) {
     // the act told now, the place named before ("mấy hôm nữa có được xuống tiếp không" after the biogas pit)
@@ -209,6 +209,11 @@ export function understand(message: string, history: readonly string[], ctx: Con
     if (safety.length) return { ...q, safety };
   }
   return q;
+}
+
+/** A message that names no topic of its own stays in the scene of the one before it. */
+function namesNothingNew(q: Query): boolean {
+  return q.kind !== 'question' || q.asks.every((a) => !a.ownTopic);
 }
 
 /** The conversation's topic after the given messages (at most the last HISTORY_TURNS of them). */
@@ -226,9 +231,7 @@ function conversationState(history: readonly string[], ctx: Context): { topic: s
     const q = understandWithTopic(m, topic, had, ctx);
     if (q.kind === 'question' && q.topic) topic = q.topic;
     last = q.kind;
-    // a turn that names nothing of its own stays in the scene of the turn before it
-    const namesNothing = q.kind !== 'question' || q.asks.every((a) => !a.ownTopic);
-    safety = q.safety.length || !namesNothing ? q.safety : safety;
+    safety = q.safety.length || !namesNothingNew(q) ? q.safety : safety;
     had = true;
   }
   return { topic, last, safety };
